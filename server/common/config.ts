@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive();
+
+/**
+ * Every setting Statecraft reads from the environment, validated once at boot.
+ * `.env.example` documents each one; nothing else reads `process.env`.
+ */
+const Env = z.object({
+  /** Port of the web client (Vite). */
+  WEB_PORT: port.default(8080),
+  /** Host name browsers and bots use to reach the servers. */
+  PUBLIC_HOST: z.string().min(1).default('localhost'),
+  /** First game node's port; node N listens on GAME_PORT + N - 1. */
+  GAME_PORT: port.default(2567),
+  /** How many game nodes the local cluster starts. */
+  GAME_NODES: z.coerce.number().int().min(1).max(16).default(1),
+  /** This game node's id (set by the supervisor). */
+  NODE_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('node-1'),
+  /** Comma-separated API instance ports. */
+  API_PORTS: z.string().regex(/^\d+(,\d+)*$/).default('3001,3002'),
+  /** This API instance's id (set by the supervisor). */
+  API_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('api-1'),
+  /** Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process. */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** HMAC secret for access tokens (≥ 32 bytes). The supervisor generates one when unset. */
+  JWT_SECRET: z.string().min(32).optional(),
+  ACCESS_TOKEN_TTL: seconds.default(900),
+  /** Simulation and network rate of every room, in Hz. */
+  TICK_RATE: z.coerce.number().int().min(5).max(60).default(20),
+  MATCH_SECONDS: seconds.default(90),
+  RESULTS_SECONDS: seconds.default(6),
+  /** Browser origins allowed to call the API (comma-separated). */
+  CORS_ORIGINS: z.string().default('http://localhost:8080,http://127.0.0.1:8080'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof Env>;
+
+/** Reads and validates the environment; throws one readable error listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function apiPorts(config: Config): number[] {
+  return config.API_PORTS.split(',').map(Number);
+}

@@ -1,0 +1,37 @@
+import { DEFAULT_RULES } from '../../shared/rules/arena';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { TokenService } from '../common/tokens';
+import { ROOM_MODES } from '../../shared/protocol';
+import { startGameNode } from './node';
+
+/** A game node process: `NODE_ID`, `GAME_PORT`, `REDIS_URL` and `JWT_SECRET` come from the environment. */
+const config = loadConfig();
+const log = createLogger(`game:${config.NODE_ID}`, config.LOG_LEVEL);
+if (!config.JWT_SECRET) {
+  log.fatal('JWT_SECRET is not set: game nodes verify the API\'s access tokens and need the same secret.');
+  process.exit(2);
+}
+
+const node = await startGameNode({
+  nodeId: config.NODE_ID,
+  port: config.GAME_PORT,
+  publicHost: config.PUBLIC_HOST,
+  redisUrl: config.REDIS_URL || null,
+  tickRate: config.TICK_RATE,
+  rules: { ...DEFAULT_RULES, matchMs: config.MATCH_SECONDS * 1000, resultsMs: config.RESULTS_SECONDS * 1000 },
+  tokens: new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
+  results: null,
+  log,
+  modes: ROOM_MODES,
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'shutting down');
+    node.close().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'unclean shutdown');
+      process.exit(1);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** Name of the arena room type, as registered on every game node. */
+export const ARENA_ROOM = 'arena';
+
+/** Room modes: how the room's state relates to the node that hosts it. */
+export const ROOM_MODES = ['stateful', 'checkpointed'] as const;
+export type RoomMode = (typeof ROOM_MODES)[number];
+
+const axis = z.union([z.literal(-1), z.literal(0), z.literal(1)]);
+
+/** Client → server messages, each with the validator the room applies at its edge. */
+export const ClientMessages = {
+  /** One fixed step of movement intent. The client never sends positions. */
+  input: z.strictObject({
+    seq: z.number().int().min(1).max(0xffffffff),
+    dx: axis,
+    dy: axis,
+  }),
+  /** Application-level heartbeat: the server echoes `t` back at once. */
+  ping: z.strictObject({ t: z.number().finite() }),
+} as const;
+
+export type ClientMessageType = keyof typeof ClientMessages;
+export type InputMessage = z.infer<typeof ClientMessages.input>;
+export type PingMessage = z.infer<typeof ClientMessages.ping>;
+
+/** Where a session lives: sent by the host node to each client on join. */
+export interface NodeInfo {
+  nodeId: string;
+  pid: number;
+  /** Epoch ms when the node process started. */
+  startedAt: number;
+  address: string;
+  roomId: string;
+  mode: RoomMode;
+  tickRate: number;
+}
+
+/** Final standings of one match, broadcast when it ends. */
+export interface MatchResult {
+  matchId: string;
+  match: number;
+  standings: { playerId: string; name: string; score: number }[];
+}
+
+/** Server → client messages. */
+export interface ServerMessages {
+  node: NodeInfo;
+  pong: { t: number; serverTime: number };
+  error: ProtocolError;
+  results: MatchResult;
+}
+
+/** Stable error codes shared by the server and the client. */
+export const ErrorCodes = {
+  messageInvalid: 'message/invalid',
+  messageUnknown: 'message/unknown',
+  authRequired: 'auth/required',
+  authInvalid: 'auth/invalid',
+  authExpired: 'auth/expired',
+  matchFull: 'match/full',
+  nameInvalid: 'player/name-invalid',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Join options a client passes to the matchmaker. */
+export const JoinOptions = z.object({
+  name: z.string().trim().min(1).max(16).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, space, _ . - only'),
+  mode: z.enum(ROOM_MODES).default('stateful'),
+  /** Access token from the API (required once the API exists; optional in embedded mode). */
+  token: z.string().max(4096).optional(),
+});
+export type JoinOptions = z.infer<typeof JoinOptions>;

@@ -1,0 +1,41 @@
+import { schema, t, type SchemaType } from '@colyseus/schema';
+
+/**
+ * Synced state of one arena room, declared once here and imported by the
+ * server (to mutate) and the client (for its types). Builder syntax, not
+ * decorators: decorators fight Vite/esbuild.
+ */
+export const PlayerState = schema({
+  /** Stable player id from the login token: survives reconnects and node moves. */
+  playerId: t.string(),
+  name: t.string(),
+  color: t.string(),
+  x: t.float32(),
+  y: t.float32(),
+  score: t.uint16(),
+  /** Sequence number of the last input the server applied (for reconciliation). */
+  ack: t.uint32(),
+  connected: t.boolean(),
+}, 'PlayerState');
+export type PlayerState = SchemaType<typeof PlayerState>;
+
+export const OrbState = schema({
+  x: t.float32(),
+  y: t.float32(),
+  golden: t.boolean(),
+}, 'OrbState');
+export type OrbState = SchemaType<typeof OrbState>;
+
+export const ArenaState = schema({
+  /** 'playing' | 'results' (see shared/rules/arena.ts `Phase`). */
+  phase: t.string(),
+  /** Counts matches played in this room, from 1. */
+  match: t.uint16(),
+  timeLeftMs: t.uint32(),
+  tick: t.uint32(),
+  /** Keyed by Colyseus session id. */
+  players: t.map(PlayerState),
+  /** Keyed by a room-local orb id. */
+  orbs: t.map(OrbState),
+}, 'ArenaState');
+export type ArenaState = SchemaType<typeof ArenaState>;
