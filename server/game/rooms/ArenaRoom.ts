@@ -45,23 +45,6 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     return (this.constructor as typeof ArenaRoom).context;
   }
 
-  /** Runs on the process that answered matchmaking: checks options and the access token. */
-  static override async onAuth(token: string, options: unknown): Promise<Seat> {
-    const parsed = JoinOptions.safeParse(options ?? {});
-    if (!parsed.success) {
-      throw new ServerError(400, `Invalid join options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const raw = token || parsed.data.token;
-    if (!raw) throw new ServerError(401, `${ErrorCodes.authRequired}: log in first (POST /v1/auth/guest).`);
-    try {
-      const identity = this.context.tokens.verify(raw);
-      return { identity, name: parsed.data.name || identity.name };
-    } catch (err) {
-      if (err instanceof TokenError) throw new ServerError(401, `${err.code}: ${err.message}`);
-      throw err;
-    }
-  }
-
   override onCreate(options: { mode?: RoomMode; seed?: number }): void {
     const { rules, tickRate } = this.ctx;
     this.mode = options.mode === 'checkpointed' ? 'checkpointed' : 'stateful';
@@ -201,5 +184,26 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
 export function bindArenaRoom(context: ArenaContext): typeof ArenaRoom {
   return class BoundArenaRoom extends ArenaRoom {
     static override context = context;
+    // Colyseus calls static onAuth unbound, so the context is captured here.
+    static override async onAuth(token: string, options: unknown): Promise<Seat> {
+      return authenticate(context, token, options);
+    }
   };
+}
+
+/** Runs on the process that answered matchmaking: checks the join options and the access token. */
+function authenticate(context: ArenaContext, token: string, options: unknown): Seat {
+  const parsed = JoinOptions.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new ServerError(400, `Invalid join options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const raw = token || parsed.data.token;
+  if (!raw) throw new ServerError(401, `${ErrorCodes.authRequired}: log in first (POST /v1/auth/guest).`);
+  try {
+    const identity = context.tokens.verify(raw);
+    return { identity, name: parsed.data.name || identity.name };
+  } catch (err) {
+    if (err instanceof TokenError) throw new ServerError(401, `${err.code}: ${err.message}`);
+    throw err;
+  }
 }
