@@ -1,0 +1,112 @@
+import { Type, type Static } from 'typebox';
+import { ROOM_MODES } from './protocol';
+
+/**
+ * The REST API's contract: request and response schemas (TypeBox, so Fastify
+ * validates them and the client shares the types). Paths are versioned.
+ */
+
+/** Header on every API response naming the instance that served it. */
+export const INSTANCE_HEADER = 'x-statecraft-instance';
+
+export const ApiError = Type.Object({
+  code: Type.String({ description: 'Stable machine-readable code, e.g. auth/expired' }),
+  message: Type.String({ description: 'What went wrong, for a person' }),
+  statusCode: Type.Integer(),
+});
+export type ApiError = Static<typeof ApiError>;
+
+export const PlayerName = Type.String({ minLength: 1, maxLength: 16, pattern: '^[\\p{L}\\p{N} _.-]+$' });
+
+export const GuestLoginBody = Type.Object({ name: PlayerName }, { additionalProperties: false });
+export type GuestLoginBody = Static<typeof GuestLoginBody>;
+
+export const Session = Type.Object({
+  playerId: Type.String(),
+  name: Type.String(),
+  accessToken: Type.String(),
+  /** Epoch ms. */
+  accessTokenExpiresAt: Type.Integer(),
+  refreshToken: Type.String(),
+});
+export type Session = Static<typeof Session>;
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 16, maxLength: 256 }) }, { additionalProperties: false });
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const RoomMode = Type.Union(ROOM_MODES.map((m) => Type.Literal(m)));
+
+export const MatchmakeBody = Type.Object({ mode: Type.Optional(RoomMode) }, { additionalProperties: false });
+export type MatchmakeBody = Static<typeof MatchmakeBody>;
+
+/** A Colyseus seat reservation: pass it to `client.consumeSeatReservation()`. */
+export const SeatReservation = Type.Object({
+  name: Type.String(),
+  sessionId: Type.String(),
+  roomId: Type.String(),
+  processId: Type.String(),
+  publicAddress: Type.Optional(Type.String()),
+  reconnectionToken: Type.Optional(Type.String()),
+  devMode: Type.Optional(Type.Boolean()),
+  protocol: Type.Optional(Type.String()),
+}, { additionalProperties: true });
+
+export const MatchmakeResult = Type.Object({
+  reservation: SeatReservation,
+  mode: RoomMode,
+});
+export type MatchmakeResult = Static<typeof MatchmakeResult>;
+
+export const LeaderboardEntry = Type.Object({
+  rank: Type.Integer({ minimum: 1 }),
+  playerId: Type.String(),
+  name: Type.String(),
+  score: Type.Integer(),
+});
+export type LeaderboardEntry = Static<typeof LeaderboardEntry>;
+
+export const LeaderboardPage = Type.Object({
+  board: Type.String(),
+  entries: Type.Array(LeaderboardEntry),
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type LeaderboardPage = Static<typeof LeaderboardPage>;
+
+export const GameNodeStatus = Type.Object({
+  id: Type.String(),
+  address: Type.String(),
+  pid: Type.Integer(),
+  startedAt: Type.Integer(),
+  rooms: Type.Integer(),
+  players: Type.Integer(),
+  /** Epoch ms of the newest heartbeat. */
+  lastHeartbeat: Type.Integer(),
+  state: Type.Union([Type.Literal('alive'), Type.Literal('draining'), Type.Literal('dead')]),
+});
+export type GameNodeStatus = Static<typeof GameNodeStatus>;
+
+export const RoomStatus = Type.Object({
+  id: Type.String(),
+  mode: RoomMode,
+  nodeId: Type.String(),
+  players: Type.Integer(),
+});
+export type RoomStatus = Static<typeof RoomStatus>;
+
+export const ApiInstanceStatus = Type.Object({
+  id: Type.String(),
+  pid: Type.Integer(),
+  requests: Type.Integer(),
+  lastHeartbeat: Type.Integer(),
+  alive: Type.Boolean(),
+});
+export type ApiInstanceStatus = Static<typeof ApiInstanceStatus>;
+
+export const ClusterStatus = Type.Object({
+  nodes: Type.Array(GameNodeStatus),
+  rooms: Type.Array(RoomStatus),
+  apis: Type.Array(ApiInstanceStatus),
+  servedBy: Type.String(),
+});
+export type ClusterStatus = Static<typeof ClusterStatus>;
