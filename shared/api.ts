@@ -110,3 +110,75 @@ export const ClusterStatus = Type.Object({
   servedBy: Type.String(),
 });
 export type ClusterStatus = Static<typeof ClusterStatus>;
+
+/**
+ * Leaderboards. `score-best` keeps each player's best single-match score,
+ * `score-total` the sum of all their matches; `-daily` / `-weekly` are the
+ * same for the current UTC day / ISO week. Equal scores rank by playerId
+ * (ascending, byte order), so every instance reports the same exact rank.
+ */
+export const LEADERBOARD_IDS = [
+  'score-best', 'score-total',
+  'score-best-daily', 'score-total-daily',
+  'score-best-weekly', 'score-total-weekly',
+] as const;
+export type LeaderboardId = (typeof LEADERBOARD_IDS)[number];
+
+export const LeaderboardParams = Type.Object({ board: Type.String({ maxLength: 64 }) });
+export type LeaderboardParams = Static<typeof LeaderboardParams>;
+
+export const LeaderboardQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  /** Opaque; from a previous page's `nextCursor`. */
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+}, { additionalProperties: false });
+export type LeaderboardQuery = Static<typeof LeaderboardQuery>;
+
+export const AroundParams = Type.Object({ board: Type.String({ maxLength: 64 }), playerId: Type.String({ minLength: 1, maxLength: 64 }) });
+export type AroundParams = Static<typeof AroundParams>;
+
+export const AroundQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 51, default: 11 })),
+}, { additionalProperties: false });
+export type AroundQuery = Static<typeof AroundQuery>;
+
+export const BoardStanding = Type.Object({
+  board: Type.String(),
+  /** Null when the player has no score on this board yet. */
+  rank: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  score: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type BoardStanding = Static<typeof BoardStanding>;
+
+export const PlayerProfile = Type.Object({
+  playerId: Type.String(),
+  name: Type.String(),
+  standings: Type.Array(BoardStanding),
+});
+export type PlayerProfile = Static<typeof PlayerProfile>;
+
+export const HealthStatus = Type.Object({
+  ok: Type.Boolean(),
+  instance: Type.String(),
+  redis: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('none')])),
+});
+export type HealthStatus = Static<typeof HealthStatus>;
+
+/** Stable error codes of the REST API (the `code` of an {@link ApiError}). */
+export const ApiErrorCodes = {
+  authRequired: 'auth/required',
+  authInvalid: 'auth/invalid',
+  authExpired: 'auth/expired',
+  leaderboardNotFound: 'leaderboard/not-found',
+  playerNotRanked: 'leaderboard/not-ranked',
+  requestInvalid: 'request/invalid',
+  requestTooLarge: 'request/too-large',
+  requestUnsupported: 'request/unsupported-media-type',
+  routeNotFound: 'route/not-found',
+  rateLimited: 'rate/limited',
+  redisUnavailable: 'redis/unavailable',
+  matchmakeNoNodes: 'matchmake/no-nodes',
+  matchmakeFailed: 'matchmake/failed',
+  internal: 'server/internal',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCodes)[keyof typeof ApiErrorCodes];

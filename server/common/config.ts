@@ -15,11 +15,13 @@ const Env = z.object({
   /** First game node's port; node N listens on GAME_PORT + N - 1. */
   GAME_PORT: port.default(2567),
   /** How many game nodes the local cluster starts. */
-  GAME_NODES: z.coerce.number().int().min(1).max(16).default(1),
+  GAME_NODES: z.coerce.number().int().min(1).max(16).default(3),
   /** This game node's id (set by the supervisor). */
   NODE_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('node-1'),
   /** Comma-separated API instance ports. */
   API_PORTS: z.string().regex(/^\d+(,\d+)*$/).default('3001,3002'),
+  /** Loopback port of the supervisor's fault-injection endpoint (0 = off). */
+  CONTROL_PORT: port.default(7070),
   /** This API instance's id (set by the supervisor). */
   API_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('api-1'),
   /** Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process. */

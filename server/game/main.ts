@@ -4,6 +4,7 @@ import { createLogger } from '../common/logger';
 import { TokenService } from '../common/tokens';
 import { ROOM_MODES } from '../../shared/protocol';
 import { startGameNode } from './node';
+import { notifyReady, onShutdown } from '../common/lifecycle';
 
 /** A game node process: `NODE_ID`, `GAME_PORT`, `REDIS_URL` and `JWT_SECRET` come from the environment. */
 const config = loadConfig();
@@ -26,12 +27,5 @@ const node = await startGameNode({
   modes: ROOM_MODES,
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down');
-    node.close().then(() => process.exit(0), (err: unknown) => {
-      log.error({ err }, 'unclean shutdown');
-      process.exit(1);
-    });
-  });
-}
+onShutdown(log, () => node.close());
+notifyReady({ nodeId: config.NODE_ID, address: node.address });

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export type ChildKind = 'game' | 'api';
+export type ChildState = 'starting' | 'alive' | 'frozen' | 'draining' | 'dead';
+
+export interface ChildSpec {
+  id: string;
+  kind: ChildKind;
+  /** Entry module, relative to the repository root. */
+  entry: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * One server process the supervisor owns. It runs under tsx with an IPC
+ * channel, so it exits by itself if the supervisor dies (see common/lifecycle).
+ */
+export class ManagedChild {
+  state: ChildState = 'dead';
+  process: ChildProcess | null = null;
+  /** How it last stopped: 'SIGKILL', 'exit 0', ... (for the cluster map and the CLI). */
+  lastExit: string | null = null;
+  private readyWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+
+  constructor(readonly spec: ChildSpec, private readonly print: (id: string, line: string) => void) {}
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  start(): void {
+    if (this.process) throw new Error(`${this.spec.id} is already running (pid ${this.process.pid})`);
+    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.spec.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.process = child;
+    this.state = 'starting';
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream! }).on('line', (line) => this.print(this.spec.id, line));
+    }
+    child.on('message', (msg: { type?: string }) => {
+      if (msg?.type === 'ready' && this.state === 'starting') {
+        this.state = 'alive';
+        this.readyWaiters.splice(0).forEach((w) => w.resolve());
+      }
+    });
+    child.once('exit', (code, signal) => {
+      this.readyWaiters.splice(0).forEach((w) => w.reject(new Error(`${this.spec.id} exited (${signal ?? `code ${code}`}) before it was ready`)));
+      this.lastExit = signal ?? `exit ${code}`;
+      this.state = 'dead';
+      this.process = null;
+    });
+  }
+
+  /** Resolves when the process reports it is serving (or rejects if it exits first). */
+  ready(): Promise<void> {
+    if (this.state === 'alive') return Promise.resolve();
+    if (!this.process) return Promise.reject(new Error(`${this.spec.id} is not running`));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (!this.process) throw new Error(`${this.spec.id} is not running`);
+    this.process.kill(sig);
+  }
+
+  /** Asks the process to stop (SIGTERM), then kills it if it has not exited within `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    const exited = once(child, 'exit');
+    if (this.state === 'frozen') child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,109 @@
+import { ManagedChild, type ChildKind } from './child';
+
+export interface ClusterOptions {
+  redisUrl: string;
+  gameNodes: number;
+  /** First game node's port; node N gets gamePort + N - 1. */
+  gamePort: number;
+  apiPorts: number[];
+  publicHost: string;
+  jwtSecret: string;
+  /** Extra environment for every child (TICK_RATE, MATCH_SECONDS, LOG_LEVEL, CORS_ORIGINS...). */
+  env?: Record<string, string>;
+  print?: (id: string, line: string) => void;
+}
+
+export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+/**
+ * The local cluster: game nodes and API instances as real child processes
+ * sharing one Redis. Faults are real signals: kill = SIGKILL (a crash),
+ * freeze = SIGSTOP (a hung host), thaw = SIGCONT, drain = SIGTERM.
+ */
+export class Cluster {
+  readonly children = new Map<string, ManagedChild>();
+
+  constructor(readonly options: ClusterOptions) {
+    const common = {
+      REDIS_URL: options.redisUrl,
+      JWT_SECRET: options.jwtSecret,
+      PUBLIC_HOST: options.publicHost,
+      ...options.env,
+    };
+    const print = options.print ?? ((id, line) => console.log(`[${id}] ${line}`));
+    for (let i = 1; i <= options.gameNodes; i++) {
+      const id = `node-${i}`;
+      const port = options.gamePort + i - 1;
+      this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env: { ...common, NODE_ID: id, GAME_PORT: String(port) } }, print));
+    }
+    options.apiPorts.forEach((port, i) => {
+      const id = `api-${i + 1}`;
+      this.add(new ManagedChild({ id, kind: 'api', entry: 'server/api/server.ts', port, env: { ...common, API_ID: id, API_PORT: String(port) } }, print));
+    });
+  }
+
+  private add(child: ManagedChild): void {
+    this.children.set(child.spec.id, child);
+  }
+
+  list(kind?: ChildKind): ManagedChild[] {
+    return [...this.children.values()].filter((c) => !kind || c.spec.kind === kind);
+  }
+
+  get(id: string): ManagedChild {
+    const child = this.children.get(id);
+    if (!child) throw new UnknownTargetError(id, [...this.children.keys()]);
+    return child;
+  }
+
+  /** Starts every process and resolves when all report ready. */
+  async start(): Promise<void> {
+    for (const child of this.children.values()) child.start();
+    await Promise.all([...this.children.values()].map((c) => c.ready()));
+  }
+
+  /** Stops everything: SIGTERM, then SIGKILL for whatever has not exited in time. */
+  async stop(graceMs = 5000): Promise<void> {
+    await Promise.all([...this.children.values()].map((c) => c.stop(graceMs)));
+  }
+
+  /** Injects a fault into one process. Returns what was done, for the caller to show. */
+  async inject(fault: Fault, id: string): Promise<string> {
+    const child = this.get(id);
+    if (fault !== 'restart' && !child.process) throw new FaultError(`${id} is not running (${child.lastExit ?? 'never started'}): restart it first.`);
+    switch (fault) {
+      case 'kill':
+        child.signal('SIGKILL');
+        return `${id} killed (SIGKILL, pid ${child.pid})`;
+      case 'freeze':
+        child.signal('SIGSTOP');
+        child.state = 'frozen';
+        return `${id} frozen (SIGSTOP, pid ${child.pid})`;
+      case 'thaw':
+        child.signal('SIGCONT');
+        child.state = 'alive';
+        return `${id} thawed (SIGCONT, pid ${child.pid})`;
+      case 'drain':
+        child.signal('SIGTERM');
+        child.state = 'draining';
+        return `${id} draining (SIGTERM, pid ${child.pid})`;
+      case 'restart':
+        if (child.process) throw new FaultError(`${id} is still running (pid ${child.pid}): kill or drain it first.`);
+        child.start();
+        await child.ready();
+        return `${id} restarted (pid ${child.pid})`;
+    }
+  }
+}
+
+export class FaultError extends Error {
+  readonly code: string = 'control/invalid';
+}
+
+export class UnknownTargetError extends FaultError {
+  override readonly code = 'control/unknown-target';
+  constructor(id: string, known: string[]) {
+    super(`No process called "${id}". Known: ${known.join(', ')}.`);
+  }
+}

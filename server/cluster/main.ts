@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { apiPorts, loadConfig } from '../common/config';
+import { Cluster } from './cluster';
+import { startControlServer, type ControlServer } from './control';
+import { redisAnswers, redisServerInstalled, startRedisServer } from './redis';
+import { startWeb } from './web';
+import { formatLine } from './output';
+
+const HELP = `Statecraft local cluster
+
+Usage: npm start [-- --nodes N] [-- --no-web]
+
+Starts Redis (if none answers at REDIS_URL), the game nodes, the API instances,
+the web client and the fault-injection endpoint, then prints where each runs.
+Ctrl-C stops everything.
+
+Options:
+  --nodes N     game nodes to start (env GAME_NODES, default 3)
+  --no-web      do not start the web client
+  --no-control  do not start the fault-injection endpoint
+  -h, --help    show this help
+
+Environment: see .env.example (ports, REDIS_URL, TICK_RATE, MATCH_SECONDS, ...).
+Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>`;
+
+const DATA_DIR = '.data';
+export const CONTROL_FILE = `${DATA_DIR}/control.json`;
+
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: 'string' },
+    'no-web': { type: 'boolean', default: false },
+    'no-control': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const config = loadConfig({ ...process.env, ...(args.nodes ? { GAME_NODES: args.nodes } : {}) });
+const say = (line: string) => console.log(`[statecraft] ${line}`);
+let redisChild: ChildProcess | null = null;
+
+if (!(await redisAnswers(config.REDIS_URL))) {
+  const url = new URL(config.REDIS_URL);
+  if (!redisServerInstalled() || !['localhost', '127.0.0.1'].includes(url.hostname)) {
+    say(`No Redis answers at ${config.REDIS_URL} and redis-server is not installed here.`);
+    say('Install it (sudo apt-get install -y redis-server) or point REDIS_URL at a running Redis.');
+    process.exit(1);
+  }
+  say(`No Redis at ${config.REDIS_URL}: starting redis-server (data in ${DATA_DIR}/redis)`);
+  redisChild = await startRedisServer(Number(url.port || 6379), `${DATA_DIR}/redis`);
+}
+
+const jwtSecret = config.JWT_SECRET ?? randomBytes(48).toString('base64url');
+const webOrigin = `http://${config.PUBLIC_HOST}:${config.WEB_PORT}`;
+const cluster = new Cluster({
+  redisUrl: config.REDIS_URL,
+  gameNodes: config.GAME_NODES,
+  gamePort: config.GAME_PORT,
+  apiPorts: apiPorts(config),
+  publicHost: config.PUBLIC_HOST,
+  jwtSecret,
+  env: {
+    TICK_RATE: String(config.TICK_RATE),
+    MATCH_SECONDS: String(config.MATCH_SECONDS),
+    RESULTS_SECONDS: String(config.RESULTS_SECONDS),
+    LOG_LEVEL: config.LOG_LEVEL,
+    CORS_ORIGINS: `${config.CORS_ORIGINS},${webOrigin}`,
+  },
+  print: (id, line) => {
+    const text = formatLine(line);
+    if (text) console.log(`[${id}] ${text}`);
+  },
+});
+
+let control: ControlServer | null = null;
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping...');
+  await Promise.allSettled([cluster.stop(), control?.close(), web?.close()]);
+  rmSync(CONTROL_FILE, { force: true });
+  redisChild?.kill('SIGTERM');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+let web: Awaited<ReturnType<typeof startWeb>> | null = null;
+try {
+  await cluster.start();
+  let controlAccess: { url: string; token: string } | null = null;
+  if (!args['no-control'] && config.CONTROL_PORT !== 0) {
+    const token = randomBytes(24).toString('base64url');
+    control = await startControlServer(cluster, token, config.CONTROL_PORT, [webOrigin, `http://127.0.0.1:${config.WEB_PORT}`]);
+    controlAccess = { url: control.url, token };
+    mkdirSync(DATA_DIR, { recursive: true });
+    writeFileSync(CONTROL_FILE, JSON.stringify(controlAccess), { mode: 0o600 });
+  }
+  const apiUrls = cluster.list('api').map((c) => `http://${config.PUBLIC_HOST}:${c.spec.port}`);
+  if (!args['no-web']) web = await startWeb(config.WEB_PORT, { apiUrls, control: controlAccess });
+
+  console.log(table([
+    ['what', 'id', 'where', 'pid'],
+    ['redis', redisChild ? 'started here' : 'already running', config.REDIS_URL, redisChild?.pid ?? '-'],
+    ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id, c.spec.kind === 'game' ? `ws://${config.PUBLIC_HOST}:${c.spec.port}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
+    ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
+    ...(web ? [['web client', '', webOrigin, process.pid]] : []),
+  ]));
+  if (web) say(`Play at ${webOrigin}  (Ctrl-C stops everything)`);
+} catch (err) {
+  say(`could not start: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}
+
+function table(rows: (string | number)[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((cell, i) => String(cell).padEnd(widths[i]!)).join('  ')).join('\n');
+}

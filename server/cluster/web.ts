@@ -1,0 +1,33 @@
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+/** What the page needs to find the cluster; served as /statecraft.json. */
+export interface RuntimeConfig {
+  apiUrls: string[];
+  /** The supervisor's fault-injection endpoint, or null when it is off. */
+  control: { url: string; token: string } | null;
+}
+
+const CONFIG_FILE = fileURLToPath(new URL('../../client/vite.config.ts', import.meta.url));
+
+/** Starts the web client (Vite) on `port`, serving `runtime` at /statecraft.json. */
+export async function startWeb(port: number, runtime: RuntimeConfig): Promise<ViteDevServer> {
+  const runtimePlugin: Plugin = {
+    name: 'statecraft-runtime-config',
+    configureServer(server) {
+      server.middlewares.use('/statecraft.json', (_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('cache-control', 'no-store');
+        res.end(JSON.stringify(runtime));
+      });
+    },
+  };
+  const server = await createServer({
+    configFile: CONFIG_FILE,
+    server: { port, strictPort: true, host: '127.0.0.1' },
+    plugins: [runtimePlugin],
+    logLevel: 'warn',
+  });
+  await server.listen();
+  return server;
+}
