@@ -34,7 +34,8 @@ export type Session = Static<typeof Session>;
 export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 16, maxLength: 256 }) }, { additionalProperties: false });
 export type RefreshBody = Static<typeof RefreshBody>;
 
-export const RoomMode = Type.Union(ROOM_MODES.map((m) => Type.Literal(m)));
+// Type.Enum keeps the tuple: a mapped Type.Union widens to an array and its Static type to `never`.
+export const RoomMode = Type.Enum(ROOM_MODES);
 
 export const MatchmakeBody = Type.Object({ mode: Type.Optional(RoomMode) }, { additionalProperties: false });
 export type MatchmakeBody = Static<typeof MatchmakeBody>;
@@ -50,6 +51,7 @@ export const SeatReservation = Type.Object({
   devMode: Type.Optional(Type.Boolean()),
   protocol: Type.Optional(Type.String()),
 }, { additionalProperties: true });
+export type SeatReservation = Static<typeof SeatReservation>;
 
 export const MatchmakeResult = Type.Object({
   reservation: SeatReservation,

@@ -24,6 +24,14 @@ const Env = z.object({
   CONTROL_PORT: port.default(7070),
   /** This API instance's id (set by the supervisor). */
   API_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('api-1'),
+  /** This API instance's port (set by the supervisor, one of API_PORTS). */
+  API_PORT: port.default(3001),
+  /** Interface the API binds. */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Lifetime of a refresh token (single use, rotated on every refresh). */
+  REFRESH_TOKEN_TTL: seconds.default(30 * 24 * 3600),
+  /** Requests per minute per client IP across all API instances; 0 turns rate limiting off. Generous so local bots pass. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(100_000),
   /** Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process. */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** HMAC secret for access tokens (≥ 32 bytes). The supervisor generates one when unset. */

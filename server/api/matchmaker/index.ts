@@ -1,0 +1,27 @@
+import type { RoomStatus, SeatReservation } from '../../../shared/api';
+import type { RoomMode } from '../../../shared/protocol';
+import type { PlayerIdentity } from '../../common/tokens';
+
+export type { SeatReservation } from '../../../shared/api';
+
+/**
+ * Seats players on game nodes. The API's only view of Colyseus: a standalone
+ * matchmaker over Redis in cluster mode, or the process's own matchmaker when
+ * the game node and the API share one process.
+ */
+export interface Matchmaker {
+  /** A seat in a `mode` room with space, created on a live game node if needed. Throws {@link MatchmakeError}. */
+  seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string): Promise<SeatReservation>;
+  /** Every room the cluster lists. */
+  rooms(): Promise<RoomStatus[]>;
+  close(): Promise<void>;
+}
+
+export type MatchmakeErrorKind = 'no-nodes' | 'auth' | 'failed';
+
+export class MatchmakeError extends Error {
+  constructor(readonly kind: MatchmakeErrorKind, message: string) {
+    super(message);
+    this.name = 'MatchmakeError';
+  }
+}

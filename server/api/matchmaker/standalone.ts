@@ -1,0 +1,63 @@
+import '../../common/websocket-global';
+import { matchMaker } from '@colyseus/core';
+import { RedisDriver } from '@colyseus/redis-driver';
+import { RedisPresence } from '@colyseus/redis-presence';
+import { ARENA_ROOM, ROOM_MODES } from '../../../shared/protocol';
+import { DEFAULT_RULES } from '../../../shared/rules/arena';
+import type { Logger } from '../../common/logger';
+import type { TokenService } from '../../common/tokens';
+import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
+import { processMatchmaker } from './colyseus';
+import { MatchmakeError, type Matchmaker } from './index';
+
+export interface StandaloneMatchmakerOptions {
+  redisUrl: string;
+  /** Names this process in Colyseus's listings; it never hosts a room, so nobody connects to it. */
+  publicAddress: string;
+  /** Id shown as the "node" of the room class registered here (never hosts). */
+  instanceId: string;
+  tokens: TokenService;
+  log: Logger;
+}
+
+/**
+ * Sets up this process's Colyseus matchmaker as standalone (no rooms, no IPC
+ * channel) over the shared Redis presence and driver, and registers the arena
+ * room so its static `onAuth` runs here. One per process: Colyseus's
+ * matchmaker is a module singleton.
+ */
+export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOptions): Promise<Matchmaker> {
+  const presence = new RedisPresence(options.redisUrl);
+  const driver = new RedisDriver(options.redisUrl);
+
+  // Colyseus's default picks the process with fewest rooms and falls back to
+  // itself, which for a standalone matchmaker would create rooms nobody can
+  // reach. Only processes that still listen on their IPC channel count: a
+  // SIGKILLed node's channel vanishes at once, while its `roomcount` entry stays.
+  const selectGameNode = async (): Promise<string> => {
+    const [counts, channels] = await Promise.all([presence.hgetall('roomcount'), presence.channels('p:*')]);
+    const live = new Set(channels.map((c) => c.slice(2)));
+    let best: { id: string; rooms: number } | undefined;
+    for (const [id, value] of Object.entries(counts ?? {})) {
+      if (id === matchMaker.processId || !live.has(id)) continue;
+      const rooms = Number(value.split(',')[0]) || 0;
+      if (!best || rooms < best.rooms || (rooms === best.rooms && id < best.id)) best = { id, rooms };
+    }
+    if (!best) throw new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.');
+    return best.id;
+  };
+
+  await matchMaker.setup(presence, driver, options.publicAddress, selectGameNode);
+  const context = {
+    nodeId: options.instanceId, pid: process.pid, startedAt: Date.now(), address: options.publicAddress,
+    tickRate: 20, rules: DEFAULT_RULES, tokens: options.tokens, results: null, log: options.log, modes: ROOM_MODES,
+  };
+  matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
+  await matchMaker.accept(true);
+
+  return processMatchmaker(async () => {
+    await matchMaker.gracefullyShutdown().catch(() => {});
+    await driver.shutdown();
+    presence.shutdown();
+  });
+}

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { MemoryLeaderboardStore } from './leaderboard-memory';
+import { RedisLeaderboardStore } from './leaderboard-redis';
+import { MemoryNodeRegistry } from './registry-memory';
+import { RedisNodeRegistry } from './registry-redis';
+import { MemorySessionStore } from './sessions-memory';
+import { RedisSessionStore } from './sessions-redis';
+import type { LeaderboardStore } from './leaderboard';
+import type { NodeRegistry, RegistryOptions } from './registry';
+import type { SessionStore } from './sessions';
+
+export type { LeaderboardStore, LeaderboardSlice } from './leaderboard';
+export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
+export type { SessionStore, RefreshGrant } from './sessions';
+
+/** Every store the API needs. */
+export interface Stores {
+  leaderboards: LeaderboardStore;
+  sessions: SessionStore;
+  registry: NodeRegistry;
+}
+
+/** Leaderboards in Redis, or in memory when `redis` is null (one-process mode). */
+export function createLeaderboardStore(redis: Redis | null): LeaderboardStore {
+  return redis ? new RedisLeaderboardStore(redis) : new MemoryLeaderboardStore();
+}
+
+export function createNodeRegistry(redis: Redis | null, options?: RegistryOptions): NodeRegistry {
+  return redis ? new RedisNodeRegistry(redis, options) : new MemoryNodeRegistry(options);
+}
+
+export function createSessionStore(redis: Redis | null, ttlSeconds?: number): SessionStore {
+  return redis ? new RedisSessionStore(redis, ttlSeconds) : new MemorySessionStore(ttlSeconds);
+}
+
+export function createStores(redis: Redis | null, refreshTtlSeconds?: number): Stores {
+  return {
+    leaderboards: createLeaderboardStore(redis),
+    sessions: createSessionStore(redis, refreshTtlSeconds),
+    registry: createNodeRegistry(redis),
+  };
+}

@@ -1,0 +1,125 @@
+import type { Redis } from 'ioredis';
+import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
+import type { MatchResult } from '../../shared/protocol';
+import { KEY_PREFIX } from '../common/redis';
+import {
+  MATCH_DEDUP_SECONDS, dailyPeriod, periodOf, validStandings, weeklyPeriod,
+  type LeaderboardSlice, type LeaderboardStore,
+} from './leaderboard';
+
+// Scores are stored negated so ascending order with Redis's lexicographic
+// tie-break gives "higher score first, then playerId ascending": ZRANK is then
+// the exact rank, identical on every instance.
+
+// KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...).
+// ARGV: dedup seconds, daily expiry ms, weekly expiry ms, then (playerId, name, score)*.
+const RECORD = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+for i = 4, #ARGV, 3 do
+  local id, neg = ARGV[i], -tonumber(ARGV[i + 2])
+  redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+  for b = 3, #KEYS, 2 do
+    redis.call('ZADD', KEYS[b], 'LT', neg, id)
+    redis.call('ZINCRBY', KEYS[b + 1], neg, id)
+  end
+end
+redis.call('PEXPIREAT', KEYS[5], ARGV[2]) redis.call('PEXPIREAT', KEYS[6], ARGV[2])
+redis.call('PEXPIREAT', KEYS[7], ARGV[3]) redis.call('PEXPIREAT', KEYS[8], ARGV[3])
+return 1`;
+
+// KEYS: board, names. ARGV: start, stop. Returns {total, [id, score]*, names}: one round trip per read.
+const RANGE = `
+local rows = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
+local ids = {}
+for i = 1, #rows, 2 do ids[#ids + 1] = rows[i] end
+local names = {}
+if #ids > 0 then names = redis.call('HMGET', KEYS[2], unpack(ids)) end
+return {redis.call('ZCARD', KEYS[1]), rows, names}`;
+
+// KEYS: board, names. ARGV: playerId, limit. Like RANGE, centred on the player; {-1} when absent.
+const AROUND = `
+local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if not rank then return {-1} end
+local total, limit = redis.call('ZCARD', KEYS[1]), tonumber(ARGV[2])
+local start = math.max(0, rank - math.floor(limit / 2))
+if start + limit > total then start = math.max(0, total - limit) end
+local rows = redis.call('ZRANGE', KEYS[1], start, start + limit - 1, 'WITHSCORES')
+local ids = {}
+for i = 1, #rows, 2 do ids[#ids + 1] = rows[i] end
+return {start, rows, redis.call('HMGET', KEYS[2], unpack(ids))}`;
+
+type RangeReply = [number, string[], (string | null)[]];
+interface Scripts {
+  scLbRecord(...args: (string | number)[]): Promise<number>;
+  scLbRange(...args: (string | number)[]): Promise<RangeReply>;
+  scLbAround(...args: (string | number)[]): Promise<RangeReply | [-1]>;
+}
+
+const NAMES_KEY = `${KEY_PREFIX}lb:names`;
+
+/** Leaderboards in Redis sorted sets; every write of a match is one Lua script (atomic, exactly once). */
+export class RedisLeaderboardStore implements LeaderboardStore {
+  readonly #scripts: Scripts;
+
+  constructor(private readonly redis: Redis, private readonly now: () => number = Date.now) {
+    redis.defineCommand('scLbRecord', { numberOfKeys: 2 + LEADERBOARD_IDS.length, lua: RECORD });
+    redis.defineCommand('scLbRange', { numberOfKeys: 2, lua: RANGE });
+    redis.defineCommand('scLbAround', { numberOfKeys: 2, lua: AROUND });
+    this.#scripts = redis as unknown as Scripts;
+  }
+
+  async record(result: MatchResult): Promise<void> {
+    await this.recordMatch(result);
+  }
+
+  async recordMatch(result: MatchResult): Promise<boolean> {
+    const now = this.now();
+    const args: (string | number)[] = [`${KEY_PREFIX}lb:match:${result.matchId}`, NAMES_KEY];
+    for (const board of LEADERBOARD_IDS) args.push(this.#key(board, now));
+    args.push(MATCH_DEDUP_SECONDS, dailyPeriod(now).expiresAt, weeklyPeriod(now).expiresAt);
+    for (const s of validStandings(result)) args.push(s.playerId, s.name, s.score);
+    return (await this.#scripts.scLbRecord(...args)) === 1;
+  }
+
+  async top(board: LeaderboardId, offset: number, limit: number): Promise<LeaderboardSlice> {
+    const [total, rows, names] = await this.#scripts.scLbRange(this.#key(board, this.now()), NAMES_KEY, offset, offset + limit - 1);
+    return { entries: toEntries(offset, rows, names), total };
+  }
+
+  async around(board: LeaderboardId, playerId: string, limit: number): Promise<LeaderboardEntry[] | null> {
+    const reply = await this.#scripts.scLbAround(this.#key(board, this.now()), NAMES_KEY, playerId, limit);
+    if (reply[0] === -1) return null;
+    const [start, rows, names] = reply as RangeReply;
+    return toEntries(start, rows, names);
+  }
+
+  async standings(playerId: string): Promise<BoardStanding[]> {
+    const now = this.now();
+    const pipe = this.redis.pipeline();
+    for (const board of LEADERBOARD_IDS) pipe.zscore(this.#key(board, now), playerId).zrank(this.#key(board, now), playerId);
+    const replies = (await pipe.exec()) ?? [];
+    return LEADERBOARD_IDS.map((board, i) => {
+      const [scoreErr, score] = replies[2 * i] ?? [];
+      const [rankErr, rank] = replies[2 * i + 1] ?? [];
+      if (scoreErr) throw scoreErr;
+      if (rankErr) throw rankErr;
+      return score == null || rank == null
+        ? { board, rank: null, score: null }
+        : { board, rank: Number(rank) + 1, score: -Number(score) || 0 };
+    });
+  }
+
+  #key(board: LeaderboardId, now: number): string {
+    return `${KEY_PREFIX}lb:${board}:${periodOf(board, now)?.tag ?? 'all'}`;
+  }
+}
+
+function toEntries(start: number, rows: string[], names: (string | null)[]): LeaderboardEntry[] {
+  const entries: LeaderboardEntry[] = [];
+  for (let i = 0; i < rows.length; i += 2) {
+    const playerId = rows[i] ?? '';
+    // `-0` would serialise as 0 anyway; `|| 0` keeps it out of equality checks.
+    entries.push({ rank: start + i / 2 + 1, playerId, name: names[i / 2] ?? '', score: -Number(rows[i + 1]) || 0 });
+  }
+  return entries;
+}

@@ -1,0 +1,170 @@
+import '../../../server/common/websocket-global';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, type Room } from '@colyseus/sdk';
+import { startGameNode, type GameNode } from '../../../server/game/node';
+import { DEFAULT_RULES } from '../../../shared/rules/arena';
+import { TokenService } from '../../../server/common/tokens';
+import { createLogger } from '../../../server/common/logger';
+import type { ArenaState } from '../../../shared/schema';
+import type { MatchResult, NodeInfo, ProtocolError } from '../../../shared/protocol';
+import type { ResultsSink } from '../../../server/game/context';
+import { freePort } from '../../support/ports';
+import { nextMessage, stateWhere } from '../../support/rooms';
+
+// A real game node (in-memory matchmaking) on a free port, real SDK clients over real WebSockets.
+const tokens = new TokenService('integration-test-secret-0123456789abcdef');
+const recorded: MatchResult[] = [];
+const sink: ResultsSink = { record: async (r) => void recorded.push(r) };
+let node: GameNode;
+let endpoint: string;
+const rooms: Room[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  node = await startGameNode({
+    nodeId: 'node-test', port, publicHost: '127.0.0.1', redisUrl: null, tickRate: 20,
+    rules: { ...DEFAULT_RULES, matchMs: 3000, resultsMs: 600 },
+    tokens, results: sink, log: createLogger('test', 'warn'), modes: ['stateful', 'checkpointed'],
+  });
+});
+
+afterAll(async () => {
+  await Promise.allSettled(rooms.filter((r) => r.connection.isOpen).map((r) => r.leave()));
+  await node?.close();
+});
+
+async function join(name: string, playerId = `p-${name}`): Promise<Room<any, ArenaState>> {
+  const client = new Client(endpoint);
+  client.auth.token = tokens.sign({ playerId, name }).token;
+  const room = await client.joinOrCreate<ArenaState>('arena', { name, mode: 'stateful' });
+  rooms.push(room);
+  await stateWhere(room, (s) => s.players?.has(room.sessionId) === true, `${name} in the state`);
+  return room;
+}
+
+/** Sends `count` inputs the way a real client does: one per server tick. */
+function drive(room: Room<any, ArenaState>, count: number, dx: number, dy: number): void {
+  let seq = room.state.players.get(room.sessionId)!.ack;
+  const last = seq + count;
+  const send = () => {
+    if (seq >= last) return room.onStateChange.remove(send);
+    room.send('input', { seq: ++seq, dx, dy });
+  };
+  room.onStateChange(send);
+}
+
+function me(room: Room<any, ArenaState>) {
+  return room.state.players.get(room.sessionId)!;
+}
+
+describe('arena room on a game node', () => {
+  it('tells each player where the session lives', async () => {
+    const client = new Client(endpoint);
+    client.auth.token = tokens.sign({ playerId: 'p-where', name: 'Where' }).token;
+    const room = await client.joinOrCreate('arena', { name: 'Where' });
+    rooms.push(room);
+    const info = await nextMessage<NodeInfo>(room, 'node');
+    expect(info).toMatchObject({ nodeId: 'node-test', pid: process.pid, roomId: room.roomId, mode: 'stateful', tickRate: 20 });
+    await room.leave();
+  });
+
+  it('moves players by input and lets the others see it', async () => {
+    const ann = await join('Ann');
+    const bob = await join('Bob');
+    expect(bob.roomId).toBe(ann.roomId);
+    const start = { x: me(ann).x, y: me(ann).y };
+    const dir = start.x < DEFAULT_RULES.width / 2 ? 1 : -1;
+    drive(ann, 10, dir, 0);
+    await stateWhere(ann, () => me(ann).ack === 10, 'all 10 inputs applied');
+    const step = (DEFAULT_RULES.playerSpeed / 20) * 10;
+    expect(me(ann).x).toBeCloseTo(start.x + dir * step, 3);
+    expect(me(ann).y).toBe(start.y);
+    await stateWhere(bob, (s) => s.players.get(ann.sessionId)?.ack === 10, 'Bob sees Ann move');
+    expect(bob.state.players.get(ann.sessionId)!.x).toBeCloseTo(me(ann).x, 3);
+  });
+
+  it('never lets a burst of inputs outrun the speed limit', async () => {
+    const eve = await join('Eve');
+    const startX = me(eve).x;
+    const dir = startX < DEFAULT_RULES.width / 2 ? 1 : -1;
+    const tick0 = eve.state.tick;
+    for (let seq = 1; seq <= 60; seq++) eve.send('input', { seq, dx: dir, dy: 0 });
+    await stateWhere(eve, (s) => s.tick >= tick0 + 12, '12 ticks');
+    const maxStep = DEFAULT_RULES.playerSpeed / 20;
+    expect(Math.abs(me(eve).x - startX)).toBeLessThanOrEqual(maxStep * (eve.state.tick - tick0) + 1e-6);
+  });
+
+  it('refuses malformed and unknown messages with a clear error, changing nothing', async () => {
+    const mal = await join('Mal');
+    const before = { x: me(mal).x, y: me(mal).y, ack: me(mal).ack, score: me(mal).score };
+    const bad = [
+      { seq: 1, dx: 5, dy: 0 },
+      { seq: 'x', dx: 1, dy: 0 },
+      { seq: 1, dx: 1, dy: 0, x: 999 },
+      'not an object',
+      { seq: -1, dx: 1, dy: 1 },
+    ];
+    for (const message of bad) {
+      const error = nextMessage<ProtocolError>(mal, 'error');
+      mal.send('input', message);
+      await expect(error).resolves.toMatchObject({ code: 'message/invalid' });
+    }
+    const unknown = nextMessage<ProtocolError>(mal, 'error');
+    mal.send('teleport', { x: 0, y: 0 });
+    await expect(unknown).resolves.toMatchObject({ code: 'message/unknown', message: expect.stringContaining('teleport') });
+    const tick = mal.state.tick;
+    await stateWhere(mal, (s) => s.tick >= tick + 3, 'a few more ticks');
+    expect({ x: me(mal).x, y: me(mal).y, ack: me(mal).ack, score: me(mal).score }).toEqual(before);
+    expect(mal.connection.isOpen).toBe(true);
+  });
+
+  it('answers pings (the application heartbeat)', async () => {
+    const pia = await join('Pia');
+    const pong = nextMessage<{ t: number; serverTime: number }>(pia, 'pong');
+    pia.send('ping', { t: 123.5 });
+    await expect(pong).resolves.toMatchObject({ t: 123.5 });
+  });
+
+  it('refuses a join without a valid token', async () => {
+    const anonymous = new Client(endpoint);
+    await expect(anonymous.joinOrCreate('arena', { name: 'Anon' })).rejects.toThrow(/auth\/required/);
+    const forged = new Client(endpoint);
+    forged.auth.token = new TokenService('another-secret-another-secret-0123').sign({ playerId: 'x', name: 'X' }).token;
+    await expect(forged.joinOrCreate('arena', { name: 'X' })).rejects.toThrow(/auth\/invalid/);
+    const badName = new Client(endpoint);
+    badName.auth.token = tokens.sign({ playerId: 'y', name: 'Y' }).token;
+    await expect(badName.joinOrCreate('arena', { name: '<script>' })).rejects.toThrow(/Invalid join options/);
+  });
+
+  it('scores orbs, ends the match with results, and starts the next match in the same room', async () => {
+    const orla = await join('Orla');
+    // Steer towards the nearest orb, one input per tick, until something is scored.
+    let seq = 0;
+    const steer = () => {
+      const p = me(orla);
+      let best: { x: number; y: number } | null = null;
+      let bestD = Infinity;
+      orla.state.orbs.forEach((o) => {
+        const d = (o.x - p.x) ** 2 + (o.y - p.y) ** 2;
+        if (d < bestD) [best, bestD] = [o, d];
+      });
+      if (!best) return;
+      const target: { x: number; y: number } = best;
+      const dx = Math.abs(target.x - p.x) < 4 ? 0 : Math.sign(target.x - p.x);
+      const dy = Math.abs(target.y - p.y) < 4 ? 0 : Math.sign(target.y - p.y);
+      orla.send('input', { seq: ++seq, dx, dy });
+    };
+    const results = nextMessage<MatchResult>(orla, 'results', 8000);
+    orla.onStateChange(steer);
+    const result = await results;
+    const mine = result.standings.find((s) => s.playerId === 'p-Orla');
+    expect(mine).toBeDefined();
+    expect(result.matchId).toBe(`${orla.roomId}:${result.match}`);
+    expect(recorded.some((r) => r.matchId === result.matchId)).toBe(true);
+    await stateWhere(orla, (s) => s.phase === 'results', 'the results phase');
+    await stateWhere(orla, (s) => s.phase === 'playing' && s.match === result.match + 1, 'the next match', 3000);
+    expect(me(orla).score).toBe(0);
+    expect(mine!.score).toBeGreaterThan(0);
+  });
+});
