@@ -6,6 +6,9 @@ import { RedisPresence } from '@colyseus/redis-presence';
 import { ARENA_ROOM } from '../../shared/protocol';
 import { bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
+import { createRedis } from '../common/redis';
+import { createNodeRegistry, type NodeRegistry } from '../stores';
+import { startLiveness } from './liveness';
 
 export interface GameNodeOptions extends Omit<ArenaContext, 'address' | 'pid' | 'startedAt'> {
   port: number;
@@ -15,22 +18,25 @@ export interface GameNodeOptions extends Omit<ArenaContext, 'address' | 'pid' | 
   publicHost: string;
   /** Redis URL for shared presence and matchmaking; null = in-memory (one process). */
   redisUrl: string | null;
-  /** Match-make only, never host rooms (the API instances). */
-  matchmakerOnly?: boolean;
+  /** Where the node heartbeats in one-process mode (with Redis it uses Redis's). */
+  registry?: NodeRegistry;
 }
 
 export interface GameNode {
   readonly server: Server;
   readonly presence: Presence;
   readonly address: string;
+  readonly registry: NodeRegistry;
+  /** Stops taking new rooms; the cluster shows the node as draining. */
+  drain(): void;
   /** Locks rooms, disconnects players, leaves the cluster. */
   close(): Promise<void>;
 }
 
 /**
- * Boots a Colyseus process: a game node that hosts arena rooms, or (with
- * `matchmakerOnly`) a matchmaker that seats players on the game nodes.
- * Colyseus keeps one matchmaker per process, so call this once per process.
+ * Boots a game node: a Colyseus process that hosts arena rooms, heartbeats
+ * into the node registry and sweeps dead peers out of matchmaking. Colyseus
+ * keeps one matchmaker per process, so call this once per process.
  */
 export async function startGameNode(options: GameNodeOptions): Promise<GameNode> {
   const address = `${options.publicHost}:${options.port}`;
@@ -45,20 +51,44 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     publicAddress: address,
     greet: false,
     gracefullyShutdown: false,
-    isStandaloneMatchMaker: options.matchmakerOnly === true,
     logger: options.log,
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
+
+  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
+  const registry = options.registry ?? createNodeRegistry(redis);
+  let draining = false;
+  const describe = () => ({
+    id: options.nodeId, address, pid: context.pid, startedAt: context.startedAt,
+    rooms: matchMaker.stats.local.roomCount, players: matchMaker.stats.local.ccu,
+    state: draining ? 'draining' as const : 'alive' as const,
+  });
+  // The first beat lands before the node is listed in matchmaking, so no peer
+  // sweeps it out as dead while it boots.
+  await matchMaker.onReady;
+  const liveness = redis ? startLiveness({ redis, registry, log: options.log, describe }) : null;
+  await (liveness ? liveness.beat() : registry.heartbeat(describe()));
+  const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), 250).unref();
+
   await server.listen(options.port, options.host);
-  options.log.info({ address, nodeId: options.nodeId }, options.matchmakerOnly ? 'matchmaker ready' : 'game node ready');
+  options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
 
   return {
     server,
     presence,
     address,
+    registry,
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
+      draining = true;
+      if (memoryBeat) clearInterval(memoryBeat);
       await server.gracefullyShutdown(false);
+      await liveness?.stop();
+      await registry.leave(options.nodeId);
       await matchMaker.driver?.shutdown?.();
+      redis?.disconnect();
     },
   };
 }

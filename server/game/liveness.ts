@@ -1,0 +1,88 @@
+import { matchMaker } from '@colyseus/core';
+import type { Redis } from 'ioredis';
+import { KEY_PREFIX } from '../common/redis';
+import type { Logger } from '../common/logger';
+import type { NodeHeartbeat, NodeRegistry } from '../stores';
+
+/** A Colyseus process is alive while this key exists (refreshed with every heartbeat). */
+export const processAliveKey = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
+
+export const HEARTBEAT_INTERVAL_MS = 250;
+export const HEARTBEAT_TTL_MS = 1500;
+export const SWEEP_INTERVAL_MS = 100;
+
+/**
+ * Which Colyseus processes are alive. Two signals, because faults differ:
+ * a SIGKILLed process's IPC channel (`p:<processId>`) vanishes the instant
+ * Redis sees its socket close; a frozen (SIGSTOPped) process keeps its socket
+ * open, so only its lapsed heartbeat key tells.
+ */
+export async function liveProcesses(redis: Redis, candidates: string[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const [channels, beats] = await Promise.all([
+    redis.pubsub('CHANNELS', 'p:*') as Promise<string[]>,
+    redis.mget(candidates.map(processAliveKey)),
+  ]);
+  const listening = new Set(channels.map((c) => c.slice(2)));
+  return new Set(candidates.filter((id, i) => listening.has(id) && beats[i] !== null));
+}
+
+/**
+ * Removes every dead process's room listings and room count, so matchmaking
+ * never seats anyone on it (Colyseus alone finds out lazily, after a 4–5 s
+ * stall on the first join). Idempotent: every process may run it.
+ * Returns the process ids it removed.
+ */
+export async function sweepDeadProcesses(redis: Redis, self: string): Promise<string[]> {
+  const counted = (await redis.hkeys('roomcount')).filter((id) => id !== self);
+  const live = await liveProcesses(redis, counted);
+  const dead = counted.filter((id) => !live.has(id));
+  for (const id of dead) {
+    await matchMaker.driver.cleanup?.(id);
+    await redis.hdel('roomcount', id);
+  }
+  return dead;
+}
+
+export interface LivenessOptions {
+  redis: Redis;
+  registry: NodeRegistry;
+  log: Logger;
+  /** Describes this node for the cluster view at each beat. */
+  describe: () => NodeHeartbeat;
+}
+
+/**
+ * Runs a game node's heartbeat (registry entry + process key, every 250 ms,
+ * 1.5 s TTL) and its sweep of dead peers (every 100 ms). Timers are unref'd;
+ * `stop()` ends both and removes this node at once (a clean exit is not a death).
+ */
+export function startLiveness({ redis, registry, log, describe }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
+  const self = matchMaker.processId;
+  const beat = async () => {
+    const node = describe();
+    await Promise.all([registry.heartbeat(node), redis.set(processAliveKey(self), node.id, 'PX', HEARTBEAT_TTL_MS)]);
+  };
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      const removed = await sweepDeadProcesses(redis, self);
+      if (removed.length > 0) log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
+    } finally {
+      sweeping = false;
+    }
+  };
+  const onError = (what: string) => (err: unknown) => log.warn({ err: err instanceof Error ? err.message : err }, `${what} failed`);
+  const beatTimer = setInterval(() => void beat().catch(onError('heartbeat')), HEARTBEAT_INTERVAL_MS).unref();
+  const sweepTimer = setInterval(() => void sweep().catch(onError('dead-process sweep')), SWEEP_INTERVAL_MS).unref();
+  return {
+    beat,
+    stop: async () => {
+      clearInterval(beatTimer);
+      clearInterval(sweepTimer);
+      await Promise.allSettled([registry.leave(describe().id), redis.del(processAliveKey(self))]);
+    },
+  };
+}
