@@ -1,4 +1,4 @@
-import { ApiErrorCodes, type ApiErrorCode } from '../../shared/api';
+import { ApiError, ApiErrorCodes, type ApiErrorCode } from '../../shared/api';
 
 /** An error the API answers with as `{code, message, statusCode}`; the central handler renders it. */
 export class ApiHttpError extends Error {
@@ -13,5 +13,9 @@ export const unauthorized = (code: ApiErrorCode, message: string): ApiHttpError 
 export const redisUnavailable = (): ApiHttpError =>
   new ApiHttpError(503, ApiErrorCodes.redisUnavailable, 'Storage is unavailable right now; try again in a moment.');
 
-/** Error statuses every route may answer with, for the OpenAPI document and response serialisation. */
-export const ERROR_STATUSES = [400, 401, 404, 413, 415, 429, 500, 503] as const;
+/** Response schemas for a route's error statuses (plus 429/500, which any route may answer). */
+export function errorResponses(...statuses: number[]): Record<number, typeof ApiError> {
+  const out: Record<number, typeof ApiError> = { 429: ApiError, 500: ApiError };
+  for (const status of statuses) out[status] = ApiError;
+  return out;
+}

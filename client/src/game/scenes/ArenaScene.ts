@@ -1,0 +1,311 @@
+import { Input, Scene, type GameObjects } from 'phaser';
+import type { MatchResult, NodeInfo, RoomMode } from '../../../../shared/protocol';
+import { DEFAULT_RULES, type Axis, type Point } from '../../../../shared/rules/arena';
+import type { ArenaState } from '../../../../shared/schema';
+import type { ConnectionLoss, GameConnection } from '../../net/connection';
+import { findMatch } from '../../net/matchmaking';
+import { publish } from '../../testHook';
+import { describeError } from '../../ui/errors';
+import { LossPanel } from '../../ui/lossPanel';
+import { ResultsPanel } from '../../ui/resultsPanel';
+import { toast } from '../../ui/toasts';
+import { drawArenaFloor, ensureTextures, GOLDEN_ORB_TEXTURE, ORB_TEXTURE } from '../arenaView';
+import { INTERPOLATION_DELAY_MS } from '../interpolation';
+import { PlayerView } from '../playerView';
+import { Predictor } from '../prediction';
+import type { Services } from '../services';
+
+export interface ArenaSceneData {
+  connection: GameConnection;
+  mode: RoomMode;
+}
+
+const DEFAULT_TICK_RATE = 20;
+
+interface OrbView {
+  image: GameObjects.Image;
+  golden: boolean;
+  x: number;
+  y: number;
+}
+
+interface Keys {
+  up: Input.Keyboard.Key[];
+  down: Input.Keyboard.Key[];
+  left: Input.Keyboard.Key[];
+  right: Input.Keyboard.Key[];
+}
+
+/**
+ * The match: local input at the server's fixed step with prediction and
+ * reconciliation for this player, interpolation for everyone else, and the
+ * results and loss screens over it.
+ */
+export class ArenaScene extends Scene {
+  #conn!: GameConnection;
+  #mode: RoomMode = 'stateful';
+  #predictor!: Predictor;
+  #stepMs = 1000 / DEFAULT_TICK_RATE;
+  #acc = 0;
+  #keys!: Keys;
+  #state: ArenaState | null = null;
+  #phase = '';
+  #timeLeftMs = 0;
+  #timeLeftAt = 0;
+  #lost = false;
+  readonly #players = new Map<string, PlayerView>();
+  readonly #orbs = new Map<string, OrbView>();
+  readonly #scratch: Point = { x: 0, y: 0 };
+  #results: ResultsPanel | null = null;
+  #loss: LossPanel | null = null;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly services: Services) {
+    super('ArenaScene');
+  }
+
+  init(data: ArenaSceneData): void {
+    this.#conn = data.connection;
+    this.#mode = data.mode;
+    this.#predictor = new Predictor(DEFAULT_RULES, this.#stepMs / 1000);
+    this.#acc = 0;
+    this.#state = null;
+    this.#phase = '';
+    this.#lost = false;
+  }
+
+  create(): void {
+    const rules = DEFAULT_RULES;
+    ensureTextures(this, rules);
+    drawArenaFloor(this, rules);
+    this.#keys = this.#bindKeys();
+
+    const { shell } = this.services;
+    shell.setMode('playing');
+    shell.session.reset(this.#conn.roomId, this.#mode);
+    publish({ phase: 'playing', roomId: this.#conn.roomId, connected: true, nodeId: null });
+
+    const c = this.#conn;
+    this.#unsubscribe = [
+      c.on('node', (info) => this.#onNode(info)),
+      c.on('patch', (state) => this.#onPatch(state)),
+      c.on('results', (r) => this.#onResults(r)),
+      c.on('error', (e) => toast(e.message, 'warn')),
+      c.on('lost', (loss) => this.#onLost(loss)),
+    ];
+    if (c.node) this.#onNode(c.node);
+    if (c.room.state) this.#onPatch(c.room.state);
+
+    this.events.once('shutdown', () => this.#teardown());
+  }
+
+  override update(_time: number, delta: number): void {
+    if (!this.#lost) {
+      this.#acc += delta;
+      // After a stall (background tab) resume instead of replaying a burst of stale steps.
+      if (this.#acc > this.#stepMs * 5) this.#acc = this.#stepMs;
+      while (this.#acc >= this.#stepMs) {
+        this.#acc -= this.#stepMs;
+        this.#fixedStep();
+      }
+    }
+    this.#render(delta);
+    this.#updateHud();
+  }
+
+  #fixedStep(): void {
+    if (!this.#predictor.ready || this.#phase !== 'playing') return;
+    const k = this.#keys;
+    const dx = axis(k.left, k.right);
+    const dy = axis(k.up, k.down);
+    if (dx === 0 && dy === 0) {
+      // Idle steps send nothing: the server simply applies no input for us this tick.
+      this.#predictor.hold();
+      return;
+    }
+    this.#conn.sendInput(this.#predictor.step(dx, dy, true));
+  }
+
+  #onNode(info: NodeInfo): void {
+    this.services.shell.session.setNode(info);
+    publish({ nodeId: info.nodeId, roomId: info.roomId });
+    const stepMs = 1000 / (info.tickRate || DEFAULT_TICK_RATE);
+    if (stepMs !== this.#stepMs) {
+      this.#stepMs = stepMs;
+      this.#predictor.dtSeconds = stepMs / 1000;
+    }
+  }
+
+  #onPatch(state: ArenaState): void {
+    const now = performance.now();
+    this.#state = state;
+    if (state.phase !== this.#phase) this.#onPhase(state.phase);
+    this.#timeLeftMs = state.timeLeftMs;
+    this.#timeLeftAt = now;
+
+    const me = this.#conn.sessionId;
+    const seen = new Set<string>();
+    state.players.forEach((p, id) => {
+      seen.add(id);
+      let view = this.#players.get(id);
+      if (!view) {
+        view = new PlayerView(this, DEFAULT_RULES, p.color, id === me);
+        this.#players.set(id, view);
+        view.moveTo(p.x, p.y);
+      }
+      view.update(p.name, p.score);
+      if (id === me) this.#predictor.reconcile(p.x, p.y, p.ack, state.phase === 'playing');
+      else view.buffer.push(now, p.x, p.y);
+    });
+    for (const [id, view] of this.#players) {
+      if (seen.has(id)) continue;
+      view.destroy();
+      this.#players.delete(id);
+    }
+    this.#syncOrbs(state);
+  }
+
+  #syncOrbs(state: ArenaState): void {
+    state.orbs.forEach((o, id) => {
+      const view = this.#orbs.get(id);
+      if (!view) {
+        const image = this.add.image(o.x, o.y, o.golden ? GOLDEN_ORB_TEXTURE : ORB_TEXTURE).setDepth(1);
+        this.#orbs.set(id, { image, golden: o.golden, x: o.x, y: o.y });
+        return;
+      }
+      if (view.x === o.x && view.y === o.y && view.golden === o.golden) return;
+      // Same orb, new place: it was just collected. Flash where it was, grow in where it respawned.
+      this.#burst(view.x, view.y, view.golden);
+      view.x = o.x;
+      view.y = o.y;
+      view.golden = o.golden;
+      view.image.setTexture(o.golden ? GOLDEN_ORB_TEXTURE : ORB_TEXTURE).setPosition(o.x, o.y).setScale(0);
+      this.tweens.add({ targets: view.image, scale: 1, duration: 350, ease: 'Back.easeOut' });
+    });
+  }
+
+  #burst(x: number, y: number, golden: boolean): void {
+    const ring = this.add.circle(x, y, golden ? 16 : 10, golden ? 0xffd166 : 0x5ee7ff, 0).setStrokeStyle(3, golden ? 0xffd166 : 0x5ee7ff, 1).setDepth(5);
+    this.tweens.add({ targets: ring, scale: golden ? 3.2 : 2.4, alpha: 0, duration: 380, onComplete: () => ring.destroy() });
+    const tag = this.add.text(x, y - 8, golden ? '+5' : '+1', {
+      fontFamily: 'Inter, system-ui, sans-serif', fontSize: golden ? '20px' : '15px', fontStyle: 'bold',
+      color: golden ? '#ffd166' : '#a5f3ff', stroke: '#0b0f1a', strokeThickness: 4,
+    }).setOrigin(0.5).setDepth(30);
+    this.tweens.add({ targets: tag, y: y - 40, alpha: 0, duration: 700, onComplete: () => tag.destroy() });
+  }
+
+  #onPhase(phase: string): void {
+    const previous = this.#phase;
+    this.#phase = phase;
+    publish({ phase: phase === 'results' ? 'results' : 'playing' });
+    this.services.shell.setMode(phase === 'results' ? 'results' : 'playing');
+    if (phase === 'playing' && previous === 'results') {
+      this.#results?.destroy();
+      this.#results = null;
+      toast('A new match has started. Go!', 'info', 2500);
+    }
+  }
+
+  #onResults(result: MatchResult): void {
+    this.#results?.destroy();
+    const { shell, sessions } = this.services;
+    this.#results = new ResultsPanel(shell.overlay, result, sessions.current?.playerId ?? null);
+    // The node records results asynchronously: read the board once now and once when it has surely landed.
+    const refresh = () => void shell.leaderboard.refresh(sessions.current?.playerId ?? null);
+    refresh();
+    this.time.delayedCall(1500, refresh);
+  }
+
+  #onLost(loss: ConnectionLoss): void {
+    this.#lost = true;
+    this.#results?.destroy();
+    this.#results = null;
+    publish({ phase: 'lost', connected: false });
+    for (const view of this.#players.values()) view.setDimmed(true);
+    const panel = new LossPanel(this.services.shell.overlay, {
+      nodeId: loss.nodeId, roomId: this.#conn.roomId, mode: this.#mode, code: loss.code,
+    }, () => void this.#findNewMatch(panel));
+    this.#loss = panel;
+  }
+
+  async #findNewMatch(panel: LossPanel): Promise<void> {
+    const { sessions, prefs } = this.services;
+    panel.setBusy(true, 'Looking for a healthy game node…');
+    try {
+      const connection = await findMatch(sessions, prefs.name, prefs.mode);
+      this.scene.restart({ connection, mode: prefs.mode } satisfies ArenaSceneData);
+    } catch (err) {
+      panel.setBusy(false);
+      panel.setStatus(describeError(err), true);
+    }
+  }
+
+  #render(frameMs: number): void {
+    const now = performance.now();
+    const me = this.#conn.sessionId;
+    const alpha = Math.min(1, this.#acc / this.#stepMs);
+    for (const [id, view] of this.#players) {
+      const p = id === me ? this.#predictor.render(alpha, frameMs, this.#scratch) : view.buffer.sample(now - INTERPOLATION_DELAY_MS, this.#scratch);
+      if (p) view.moveTo(p.x, p.y);
+    }
+    const pulse = 1 + Math.sin(now / 180) * 0.08;
+    for (const orb of this.#orbs.values()) if (orb.golden && !this.tweens.isTweening(orb.image)) orb.image.setScale(pulse);
+  }
+
+  #updateHud(): void {
+    const state = this.#state;
+    const { shell } = this.services;
+    const mine = state?.players.get(this.#conn.sessionId);
+    const elapsed = this.#lost ? 0 : performance.now() - this.#timeLeftAt;
+    const timeLeftMs = Math.max(0, this.#timeLeftMs - elapsed);
+    shell.topbar.update({
+      score: mine?.score ?? 0,
+      timeLeftMs,
+      players: state?.players.size ?? 0,
+      phase: this.#phase,
+      match: state?.match ?? 0,
+    });
+    shell.session.tick(this.#conn.rttMs, this.#conn.silenceMs, this.#lost);
+    this.#results?.tick(timeLeftMs);
+    publish({
+      x: this.#predictor.pos.x,
+      y: this.#predictor.pos.y,
+      score: mine?.score ?? 0,
+      connected: this.#conn.connected,
+      players: [...this.#players.values()].map((v) => v.name),
+    });
+  }
+
+  #bindKeys(): Keys {
+    const kb = this.input.keyboard;
+    if (!kb) throw new Error('keyboard input is disabled');
+    const K = Input.Keyboard.KeyCodes;
+    const add = (...codes: number[]) => codes.map((c) => kb.addKey(c));
+    return {
+      up: add(K.W, K.UP),
+      down: add(K.S, K.DOWN),
+      left: add(K.A, K.LEFT),
+      right: add(K.D, K.RIGHT),
+    };
+  }
+
+  #teardown(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    void this.#conn.leave();
+    this.#results?.destroy();
+    this.#results = null;
+    this.#loss?.destroy();
+    this.#loss = null;
+    for (const view of this.#players.values()) view.destroy();
+    this.#players.clear();
+    this.#orbs.clear();
+    this.input.keyboard?.removeAllKeys(true);
+  }
+}
+
+function axis(negative: Input.Keyboard.Key[], positive: Input.Keyboard.Key[]): Axis {
+  const n = negative.some((k) => k.isDown) ? 1 : 0;
+  const p = positive.some((k) => k.isDown) ? 1 : 0;
+  return (p - n) as Axis;
+}

@@ -1,0 +1,15 @@
+import type { RuntimeConfig } from '../config';
+import type { ApiClient } from '../net/api';
+import type { SessionStore } from '../net/session';
+import type { RoomMode } from '../../../shared/protocol';
+import type { Shell } from '../ui/shell';
+
+/** What every scene needs, built once at boot and handed to the scene constructors. */
+export interface Services {
+  config: RuntimeConfig;
+  api: ApiClient;
+  sessions: SessionStore;
+  shell: Shell;
+  /** The player's last lobby choice: reused for "Find a new match". */
+  prefs: { name: string; mode: RoomMode };
+}

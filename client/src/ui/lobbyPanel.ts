@@ -1,0 +1,80 @@
+import { ROOM_MODES, type RoomMode } from '../../../shared/protocol';
+import { h } from './dom';
+
+const NAME_PATTERN = /^[\p{L}\p{N} _.-]{1,16}$/u;
+
+const MODE_TEXT: Record<RoomMode, { title: string; text: string }> = {
+  stateful: { title: 'Stateful', text: 'The match lives in one server\'s memory. Fast, and gone if that server dies.' },
+  checkpointed: { title: 'Checkpointed', text: 'The server saves the match as it goes, so it can be picked up elsewhere.' },
+};
+
+export interface LobbyChoice {
+  name: string;
+  mode: RoomMode;
+}
+
+/** The lobby card: name, server model, Play. */
+export class LobbyPanel {
+  readonly root: HTMLElement;
+  readonly #name: HTMLInputElement;
+  readonly #play: HTMLButtonElement;
+  readonly #status = h('p', { class: 'status', role: 'status', 'data-testid': 'lobby-status' });
+  #mode: RoomMode = 'stateful';
+
+  constructor(host: HTMLElement, defaults: { name: string; mode: RoomMode }, onPlay: (choice: LobbyChoice) => void) {
+    this.#mode = defaults.mode;
+    this.#name = h('input', {
+      id: 'player-name', 'data-testid': 'name-input', maxlength: 16, autocomplete: 'nickname',
+      placeholder: 'Your name', value: defaults.name, spellcheck: 'false',
+    });
+    this.#play = h('button', { type: 'submit', class: 'primary', 'data-testid': 'play-button' }, 'Play');
+    const modes = h('div', { class: 'modes', role: 'radiogroup', 'aria-label': 'Server model' },
+      ...ROOM_MODES.map((m) => {
+        const input = h('input', { type: 'radio', name: 'mode', value: m, 'data-testid': `mode-${m}`, checked: m === this.#mode });
+        input.addEventListener('change', () => {
+          this.#mode = m;
+        });
+        return h('label', { class: 'mode' }, input,
+          h('span', { class: 'mode-title' }, MODE_TEXT[m].title), h('span', { class: 'mode-text' }, MODE_TEXT[m].text));
+      }));
+    const form = h('form', { class: 'card lobby', novalidate: true },
+      h('h1', {}, 'Orb Rush'),
+      h('p', { class: 'lead' }, 'Collect orbs, dodge nobody, beat the clock. Golden orbs are worth five.'),
+      h('label', { for: 'player-name', class: 'field-label' }, 'Name'),
+      this.#name,
+      h('span', { class: 'field-label' }, 'Server model'),
+      modes,
+      this.#play,
+      this.#status,
+      h('p', { class: 'keys' }, 'Move with ', h('kbd', {}, 'W'), h('kbd', {}, 'A'), h('kbd', {}, 'S'), h('kbd', {}, 'D'), ' or the arrow keys.'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const name = this.#name.value.trim();
+      if (!NAME_PATTERN.test(name)) {
+        this.setStatus('Pick a name of 1–16 letters, digits, spaces or _ . -', true);
+        this.#name.focus();
+        return;
+      }
+      onPlay({ name, mode: this.#mode });
+    });
+    this.root = form;
+    host.append(form);
+    this.#name.focus();
+  }
+
+  setBusy(busy: boolean, status = ''): void {
+    this.#play.disabled = busy;
+    this.#name.disabled = busy;
+    this.#play.textContent = busy ? 'Finding a match…' : 'Play';
+    this.setStatus(status, false);
+  }
+
+  setStatus(text: string, isError: boolean): void {
+    this.#status.textContent = text;
+    this.#status.classList.toggle('error', isError);
+  }
+
+  destroy(): void {
+    this.root.remove();
+  }
+}

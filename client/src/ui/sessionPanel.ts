@@ -1,0 +1,78 @@
+import type { NodeInfo } from '../../../shared/protocol';
+import { formatDuration, h, setText } from './dom';
+
+const MODE_BLURB: Record<string, string> = {
+  stateful: 'Lives only in the memory of one game node.',
+  checkpointed: 'The node saves snapshots to Redis as you play.',
+};
+
+/** "Where your session lives": the room, its host node, and the API instance that last answered. */
+export class SessionPanel {
+  readonly root: HTMLElement;
+  readonly #mode = h('dd', {});
+  readonly #blurb = h('p', { class: 'blurb' });
+  readonly #room = h('dd', { 'data-testid': 'hud-room-id', class: 'mono' });
+  readonly #node = h('dd', { 'data-testid': 'hud-node-id', class: 'mono accent' });
+  readonly #pid = h('dd', { class: 'mono' });
+  readonly #uptime = h('dd', { class: 'mono' });
+  readonly #address = h('dd', { class: 'mono' });
+  readonly #ping = h('dd', { 'data-testid': 'hud-ping', class: 'mono' });
+  readonly #api = h('dd', { 'data-testid': 'hud-api-instance', class: 'mono' }, '—');
+  #info: NodeInfo | null = null;
+
+  constructor(host: HTMLElement) {
+    this.root = h('section', { class: 'panel session', hidden: true },
+      h('h2', {}, 'Where your session lives'),
+      this.#blurb,
+      h('dl', {},
+        h('dt', {}, 'Mode'), this.#mode,
+        h('dt', {}, 'Room'), this.#room,
+        h('dt', {}, 'Host node'), this.#node,
+        h('dt', {}, 'Process id'), this.#pid,
+        h('dt', {}, 'Node uptime'), this.#uptime,
+        h('dt', {}, 'Server'), this.#address,
+        h('dt', {}, 'Ping'), this.#ping,
+        h('dt', {}, 'API instance'), this.#api,
+      ));
+    host.append(this.root);
+  }
+
+  show(visible: boolean): void {
+    this.root.hidden = !visible;
+  }
+
+  /** Before the node introduces itself we only know the room. */
+  reset(roomId: string, mode: string): void {
+    this.#info = null;
+    setText(this.#mode, mode);
+    setText(this.#blurb, MODE_BLURB[mode] ?? '');
+    setText(this.#room, roomId);
+    for (const el of [this.#node, this.#pid, this.#uptime, this.#address, this.#ping]) setText(el, '…');
+    this.root.classList.remove('lost');
+  }
+
+  setNode(info: NodeInfo): void {
+    this.#info = info;
+    setText(this.#mode, info.mode);
+    setText(this.#blurb, MODE_BLURB[info.mode] ?? '');
+    setText(this.#room, info.roomId);
+    setText(this.#node, info.nodeId);
+    setText(this.#pid, String(info.pid));
+    setText(this.#address, info.address);
+  }
+
+  setApiInstance(instance: string): void {
+    setText(this.#api, instance);
+  }
+
+  /** Per frame: uptime ticks, ping turns into a warning when the host goes quiet. */
+  tick(rttMs: number | null, silenceMs: number, lost: boolean): void {
+    if (this.#info) setText(this.#uptime, formatDuration(Date.now() - this.#info.startedAt));
+    const silent = silenceMs > 1500;
+    this.#ping.classList.toggle('warn', silent || lost);
+    if (lost) setText(this.#ping, 'disconnected');
+    else if (silent) setText(this.#ping, `no reply for ${(silenceMs / 1000).toFixed(1)} s`);
+    else setText(this.#ping, rttMs === null ? '…' : `${Math.round(rttMs)} ms`);
+    this.root.classList.toggle('lost', lost);
+  }
+}

@@ -1,0 +1,66 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cors from './plugins/external/cors';
+import helmet from './plugins/external/helmet';
+import rateLimit from './plugins/external/rate-limit';
+import swagger from './plugins/external/swagger';
+import auth from './plugins/app/auth';
+import errors from './plugins/app/errors';
+import instance from './plugins/app/instance';
+import matchmaker from './plugins/app/matchmaker';
+import metrics from './plugins/app/metrics';
+import services from './plugins/app/services';
+import authRoutes from './routes/auth';
+import clusterRoutes from './routes/cluster';
+import healthRoutes from './routes/health';
+import leaderboardRoutes from './routes/leaderboards';
+import matchmakeRoutes from './routes/matchmake';
+import playerRoutes from './routes/players';
+import type { AppOptions } from './types';
+
+export type { AppOptions } from './types';
+
+/** Request bodies here are a name or a token: anything bigger is refused before parsing. */
+export const BODY_LIMIT = 8 * 1024;
+
+/** The API as a Fastify plugin. It never listens: server.ts (or a test's `inject`) drives it. */
+export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  await fastify.register(errors);
+  await fastify.register(helmet);
+  await fastify.register(cors, opts);
+  await fastify.register(rateLimit, opts);
+  await fastify.register(swagger);
+
+  await fastify.register(services, opts);
+  await fastify.register(auth);
+  await fastify.register(matchmaker, opts);
+  await fastify.register(instance, opts);
+  await fastify.register(metrics);
+
+  await fastify.register(healthRoutes, { prefix: '/health' });
+  await fastify.register(authRoutes, { prefix: '/v1/auth' });
+  await fastify.register(leaderboardRoutes, { prefix: '/v1/leaderboards' });
+  await fastify.register(playerRoutes, { prefix: '/v1/players' });
+  await fastify.register(matchmakeRoutes, { prefix: '/v1/matchmake' });
+  await fastify.register(clusterRoutes, { prefix: '/v1/cluster' });
+}
+
+/** Fastify's own options for the API; `logger` is a pino instance or pino options. */
+export function serverOptions(logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance']): FastifyServerOptions {
+  const base: FastifyServerOptions = {
+    bodyLimit: BODY_LIMIT,
+    // Extra fields are refused (400), not silently stripped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  };
+  return logger && typeof logger === 'object' && 'child' in logger
+    ? { ...base, loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
+    : { ...base, logger: logger as FastifyServerOptions['logger'] };
+}
+
+/** Builds a ready-to-inject (or listen) API instance. */
+export async function buildApp(opts: AppOptions, logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'] = false): Promise<FastifyInstance> {
+  const fastify = Fastify(serverOptions(logger)).withTypeProvider<TypeBoxTypeProvider>();
+  await fastify.register(app, opts);
+  return fastify as unknown as FastifyInstance;
+}

@@ -1,0 +1,57 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiErrorCodes, type ApiError } from '../../../../shared/api';
+import { isRedisUnavailable } from '../../../common/redis';
+import { TokenError } from '../../../common/tokens';
+import { ApiHttpError, redisUnavailable } from '../../errors';
+import { MatchmakeError } from '../../matchmaker';
+
+const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
+
+/** Maps anything thrown to the `{code, message, statusCode}` a client sees. */
+function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
+  if (err instanceof ApiHttpError) return { code: err.code, message: err.message, statusCode: err.statusCode };
+  if (err instanceof TokenError) return { code: err.code, message: err.message, statusCode: 401 };
+  if (err instanceof MatchmakeError) {
+    if (err.kind === 'no-nodes') return { code: ApiErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
+    if (err.kind === 'auth') return { code: ApiErrorCodes.authInvalid, message: err.message, statusCode: 401 };
+    return { code: ApiErrorCodes.matchmakeFailed, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
+  }
+  if (isRedisUnavailable(err)) {
+    const e = redisUnavailable();
+    return { code: e.code, message: e.message, statusCode: e.statusCode };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) return { code: ApiErrorCodes.requestInvalid, message: `Invalid request: ${fe.message}`, statusCode: 400 };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { code: ApiErrorCodes.requestTooLarge, message: `Request body is larger than ${bodyLimit} bytes.`, statusCode: 413 };
+  }
+  if (fe.code && PARSE_ERRORS.has(fe.code) || (err instanceof SyntaxError && fe.statusCode === 400)) {
+    return { code: ApiErrorCodes.requestInvalid, message: `Malformed JSON body: ${fe.message}`, statusCode: 400 };
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { code: ApiErrorCodes.requestUnsupported, message: 'Send JSON (Content-Type: application/json).', statusCode: 415 };
+  }
+  if (fe.statusCode === 429) return { code: ApiErrorCodes.rateLimited, message: 'Too many requests; slow down.', statusCode: 429 };
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { code: ApiErrorCodes.requestInvalid, message: fe.message, statusCode: fe.statusCode };
+  }
+  return { code: ApiErrorCodes.internal, message: 'Internal error.', statusCode: 500 };
+}
+
+/** The one error handler: stable codes for clients, context in the log, no 5xx internals in responses. */
+async function errors(fastify: FastifyInstance): Promise<void> {
+  fastify.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    const body = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
+    if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
+    else request.log.debug({ code: body.code, msg: err.message }, 'request refused');
+    if (body.statusCode === 503) reply.header('retry-after', '1');
+    return reply.code(body.statusCode).send(body);
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    const body: ApiError = { code: ApiErrorCodes.routeNotFound, message: `No route ${request.method} ${request.url}.`, statusCode: 404 };
+    return reply.code(404).send(body);
+  });
+}
+
+export default fp(errors, { name: 'errors', fastify: '5.x' });

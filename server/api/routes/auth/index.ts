@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiErrorCodes, GuestLoginBody, RefreshBody, Session } from '../../../../shared/api';
+import type { PlayerIdentity } from '../../../common/tokens';
+import { ApiHttpError, errorResponses, unauthorized } from '../../errors';
+
+/** Guest sessions: a short-lived access JWT plus a single-use refresh token kept (hashed) in Redis. */
+const auth: FastifyPluginAsyncTypebox = async (fastify) => {
+  async function session(identity: PlayerIdentity): Promise<Session> {
+    const refreshToken = await fastify.sessions.issue(identity);
+    const access = fastify.tokens.sign(identity);
+    return { ...identity, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
+  }
+
+  fastify.post('/guest', {
+    schema: {
+      summary: 'Start a guest session',
+      body: GuestLoginBody,
+      response: { 200: Session, ...errorResponses(400, 413, 415, 503) },
+    },
+  }, async (request) => {
+    const name = request.body.name.trim();
+    if (!name) throw new ApiHttpError(400, ApiErrorCodes.requestInvalid, 'Invalid request: body/name must not be blank');
+    return session({ playerId: randomUUID(), name });
+  });
+
+  fastify.post('/refresh', {
+    schema: {
+      summary: 'Trade a refresh token for a new session (the old token stops working)',
+      body: RefreshBody,
+      response: { 200: Session, ...errorResponses(400, 401, 413, 415, 503) },
+    },
+  }, async (request) => {
+    const grant = await fastify.sessions.consume(request.body.refreshToken);
+    if (!grant) throw unauthorized(ApiErrorCodes.authInvalid, 'The refresh token is unknown, expired or already used: log in again.');
+    return session(grant);
+  });
+};
+
+export default auth;

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { PlayerIdentity, TokenService } from '../common/tokens';
+import type { LeaderboardStore, NodeRegistry, SessionStore, Stores } from '../stores';
+import type { Matchmaker } from './matchmaker';
+
+/** Everything the API app is built from: injected, so one-process mode and tests can pass in-memory twins. */
+export interface AppOptions {
+  /** API_ID: sent in `x-statecraft-instance` and used as this instance's registry id. */
+  instanceId: string;
+  tokens: TokenService;
+  stores: Stores;
+  matchmaker: Matchmaker;
+  /** The request-path Redis connection; null in one-process mode (in-memory stores). */
+  redis: Redis | null;
+  corsOrigins: string[];
+  /** Requests per minute per client IP; 0 = no rate limiting. */
+  rateLimitMax: number;
+  /** Registry heartbeat period for this instance, ms; 0 = none. */
+  heartbeatMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    instanceId: string;
+    tokens: TokenService;
+    leaderboards: LeaderboardStore;
+    sessions: SessionStore;
+    registry: NodeRegistry;
+    matchmaker: Matchmaker;
+    redis: Redis | null;
+    /** preHandler: 401 unless a valid access token is presented; sets `request.player`. */
+    authenticate(request: FastifyRequest): Promise<void>;
+  }
+  interface FastifyRequest {
+    /** The verified bearer, on routes behind `authenticate`. */
+    player: PlayerIdentity | null;
+  }
+}

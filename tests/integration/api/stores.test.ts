@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createRedis, redisReady } from '../../../server/common/redis';
+import { RedisLeaderboardStore } from '../../../server/stores/leaderboard-redis';
+import { RedisNodeRegistry } from '../../../server/stores/registry-redis';
+import { RedisSessionStore } from '../../../server/stores/sessions-redis';
+import { startRedis, type TestRedis } from '../../support/redis';
+import { leaderboardContract } from '../../unit/stores/contracts/leaderboard.contract';
+import { FORGET_AFTER_MS, TTL_MS, registryContract } from '../../unit/stores/contracts/registry.contract';
+import { sessionContract } from '../../unit/stores/contracts/sessions.contract';
+
+// The same contract suites as the in-memory twins, against a private redis-server.
+let server: TestRedis | undefined;
+let redis: Redis | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+beforeAll(async () => {
+  cleanups.push(async () => server?.stop());
+  server = await startRedis();
+  cleanups.push(async () => redis?.quit());
+  redis = createRedis(server.url, { role: 'test' });
+  await redisReady(redis, 5000);
+});
+
+async function fresh(): Promise<Redis> {
+  await redis!.flushdb();
+  return redis!;
+}
+
+leaderboardContract('redis', async (clock) => new RedisLeaderboardStore(await fresh(), () => clock.now));
+
+registryContract('redis', async () => {
+  const r = await fresh();
+  let now = 1_000_000;
+  return {
+    registry: new RedisNodeRegistry(r, { ttlMs: TTL_MS, forgetAfterMs: FORGET_AFTER_MS, now: () => now }),
+    // Lets time pass for Redis too: keys whose TTL would have run out are deleted, the others shortened.
+    advance: async (ms) => {
+      now += ms;
+      for (const key of await r.keys('sc:reg:*-alive:*')) {
+        const left = await r.pttl(key);
+        if (left <= ms) await r.del(key);
+        else await r.pexpire(key, left - ms);
+      }
+    },
+  };
+});
+
+sessionContract('redis', async () => new RedisSessionStore(await fresh()));
+
+it('stores refresh tokens hashed, with a TTL', async () => {
+  const r = await fresh();
+  const token = await new RedisSessionStore(r, 120).issue({ playerId: 'p', name: 'n' });
+  const keys = await r.keys('sc:rt:*');
+  expect(keys).toHaveLength(1);
+  expect(keys[0]).not.toContain(token);
+  const ttl = await r.ttl(keys[0]!);
+  expect(ttl).toBeGreaterThan(100);
+  expect(ttl).toBeLessThanOrEqual(120);
+});
+
+it('lets a node heartbeat lapse in real time (PX TTL)', async () => {
+  const registry = new RedisNodeRegistry(await fresh(), { ttlMs: 100 });
+  await registry.heartbeat({ id: 'n', address: 'a', pid: 1, startedAt: 1, rooms: 0, players: 0, state: 'alive' });
+  expect((await registry.nodes())[0]?.state).toBe('alive');
+  const deadline = Date.now() + 3000;
+  while ((await registry.nodes())[0]?.state !== 'dead') {
+    if (Date.now() > deadline) throw new Error('heartbeat never lapsed');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
+
+it('gives period boards an expiry and records a match under concurrency from two connections', async () => {
+  const r = await fresh();
+  const other = createRedis(server!.url, { role: 'test-2' });
+  cleanups.push(async () => other.quit());
+  const a = new RedisLeaderboardStore(r);
+  const b = new RedisLeaderboardStore(other);
+  const result = { matchId: 'room:1', match: 1, standings: [{ playerId: 'p', name: 'P', score: 12 }] };
+  const written = await Promise.all([a, b, a, b].map((s) => s.recordMatch(result)));
+  expect(written.filter(Boolean)).toHaveLength(1);
+  expect((await b.top('score-total', 0, 10)).entries[0]?.score).toBe(12);
+  const keys = await r.keys('sc:lb:*-daily:*');
+  expect(keys.length).toBe(2);
+  for (const key of keys) expect(await r.pttl(key)).toBeGreaterThan(0);
+  expect(await r.ttl('sc:lb:score-best:all')).toBe(-1);
+});

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import type { ViteDevServer } from 'vite';
+import { Cluster } from '../../server/cluster/cluster';
+import { startWeb } from '../../server/cluster/web';
+import { freePort } from './ports';
+import { startRedis, type TestRedis } from './redis';
+
+export interface StackOptions {
+  /** Game nodes to start (consecutive ports). */
+  gameNodes?: number;
+  /** API instances to start. */
+  apis?: number;
+  /** Also serve the web client (Vite dev server) with a matching /statecraft.json. */
+  web?: boolean;
+  /** Extra environment for every server process (MATCH_SECONDS, TICK_RATE...). */
+  env?: Record<string, string>;
+}
+
+/**
+ * A whole local Statecraft on free ports: a private Redis, game nodes and API
+ * instances as real processes (the supervisor's {@link Cluster}), and
+ * optionally the web client. Construct it, register `stop()` as cleanup,
+ * then `start()`: whatever got started is stopped even if start fails halfway.
+ */
+export class LocalStack {
+  redis: TestRedis | null = null;
+  cluster: Cluster | null = null;
+  web: ViteDevServer | null = null;
+  webUrl = '';
+  apiUrls: string[] = [];
+  #stopped = false;
+
+  async start(options: StackOptions = {}): Promise<this> {
+    const { gameNodes = 1, apis = 1, web = true, env = {} } = options;
+    this.redis = await startRedis();
+    if (this.#stopped) return this;
+    const webPort = await freePort();
+    this.webUrl = `http://127.0.0.1:${webPort}`;
+    const apiPorts = await Promise.all(Array.from({ length: apis }, () => freePort()));
+    this.apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    this.cluster = new Cluster({
+      redisUrl: this.redis.url,
+      gameNodes,
+      gamePort: await consecutivePorts(gameNodes),
+      apiPorts,
+      publicHost: '127.0.0.1',
+      jwtSecret: randomBytes(32).toString('base64url'),
+      env: { LOG_LEVEL: 'warn', CORS_ORIGINS: this.webUrl, ...env },
+      print: (id, line) => process.stderr.write(`[${id}] ${line}\n`),
+    });
+    await this.cluster.start();
+    if (web && !this.#stopped) this.web = await startWeb(webPort, { apiUrls: this.apiUrls, control: null });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.allSettled([this.web?.close(), this.cluster?.stop(2000)]);
+    await this.redis?.stop();
+  }
+}
+
+/** `n` free ports in a row (the cluster gives node N the port gamePort + N - 1). */
+async function consecutivePorts(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await freePort();
+    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => isFree(first + i + 1)));
+    if (rest.every(Boolean)) return first;
+  }
+  throw new Error(`no ${n} consecutive free ports found`);
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest';
+import { MemoryLeaderboardStore } from '../../../server/stores/leaderboard-memory';
+import { MemoryNodeRegistry } from '../../../server/stores/registry-memory';
+import { MemorySessionStore } from '../../../server/stores/sessions-memory';
+import { leaderboardContract } from './contracts/leaderboard.contract';
+import { FORGET_AFTER_MS, TTL_MS, registryContract } from './contracts/registry.contract';
+import { sessionContract } from './contracts/sessions.contract';
+
+leaderboardContract('memory', async (clock) => new MemoryLeaderboardStore(() => clock.now));
+
+registryContract('memory', async () => {
+  let now = 1_000_000;
+  return {
+    registry: new MemoryNodeRegistry({ ttlMs: TTL_MS, forgetAfterMs: FORGET_AFTER_MS, now: () => now }),
+    advance: async (ms) => {
+      now += ms;
+    },
+  };
+});
+
+sessionContract('memory', async () => new MemorySessionStore());
+
+it('memory refresh tokens expire after their TTL', async () => {
+  let now = 0;
+  const store = new MemorySessionStore(60, () => now);
+  const token = await store.issue({ playerId: 'p', name: 'n' });
+  now += 60_001;
+  expect(await store.consume(token)).toBeNull();
+});
