@@ -2,9 +2,8 @@ import { ManagedChild, type ChildKind } from './child';
 
 export interface ClusterOptions {
   redisUrl: string;
-  gameNodes: number;
-  /** First game node's port; node N gets gamePort + N - 1. */
-  gamePort: number;
+  /** One port per game node: node-1 gets the first. */
+  gamePorts: number[];
   apiPorts: number[];
   publicHost: string;
   jwtSecret: string;
@@ -32,11 +31,10 @@ export class Cluster {
       ...options.env,
     };
     const print = options.print ?? ((id, line) => console.log(`[${id}] ${line}`));
-    for (let i = 1; i <= options.gameNodes; i++) {
-      const id = `node-${i}`;
-      const port = options.gamePort + i - 1;
+    options.gamePorts.forEach((port, i) => {
+      const id = `node-${i + 1}`;
       this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env: { ...common, NODE_ID: id, GAME_PORT: String(port) } }, print));
-    }
+    });
     options.apiPorts.forEach((port, i) => {
       const id = `api-${i + 1}`;
       this.add(new ManagedChild({ id, kind: 'api', entry: 'server/api/server.ts', port, env: { ...common, API_ID: id, API_PORT: String(port) } }, print));

@@ -61,8 +61,7 @@ const jwtSecret = config.JWT_SECRET ?? randomBytes(48).toString('base64url');
 const webOrigin = `http://${config.PUBLIC_HOST}:${config.WEB_PORT}`;
 const cluster = new Cluster({
   redisUrl: config.REDIS_URL,
-  gameNodes: config.GAME_NODES,
-  gamePort: config.GAME_PORT,
+  gamePorts: Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i),
   apiPorts: apiPorts(config),
   publicHost: config.PUBLIC_HOST,
   jwtSecret,

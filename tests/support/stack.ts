@@ -40,8 +40,7 @@ export class LocalStack {
     this.apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
     this.cluster = new Cluster({
       redisUrl: this.redis.url,
-      gameNodes,
-      gamePort: await consecutivePorts(gameNodes),
+      gamePorts: await Promise.all(Array.from({ length: gameNodes }, () => freePort())),
       apiPorts,
       publicHost: '127.0.0.1',
       jwtSecret: randomBytes(32).toString('base64url'),
@@ -58,23 +57,4 @@ export class LocalStack {
     await Promise.allSettled([this.web?.close(), this.cluster?.stop(2000)]);
     await this.redis?.stop();
   }
-}
-
-/** `n` free ports in a row (the cluster gives node N the port gamePort + N - 1). */
-async function consecutivePorts(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await freePort();
-    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => isFree(first + i + 1)));
-    if (rest.every(Boolean)) return first;
-  }
-  throw new Error(`no ${n} consecutive free ports found`);
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
 }

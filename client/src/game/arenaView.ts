@@ -10,7 +10,7 @@ export const GOLDEN_ORB_TEXTURE = 'orb-golden';
  * frame than redrawing gradients.
  */
 export function ensureTextures(scene: Scene, rules: ArenaRules): void {
-  glowTexture(scene, ORB_TEXTURE, rules.orbRadius, 2.4, ['#e8fbff', '#5ee7ff', 'rgba(94,231,255,0.35)']);
+  glowTexture(scene, ORB_TEXTURE, rules.orbRadius * 0.85, 2.6, ['#ffffff', '#c9d6ff', 'rgba(170,190,255,0.28)']);
   glowTexture(scene, GOLDEN_ORB_TEXTURE, rules.orbRadius * 1.35, 3.6, ['#fffbe6', '#ffd166', 'rgba(255,180,40,0.5)']);
 }
 

@@ -23,7 +23,7 @@ export class PlayerView {
       stroke: '#0b0f1a', strokeThickness: 4,
     }).setOrigin(0.5, 1);
     this.#scoreTag = scene.add.text(0, 0, '', {
-      fontFamily: 'Inter, system-ui, sans-serif', fontSize: '13px', fontStyle: 'bold', color: '#0b0f1a',
+      fontFamily: 'Inter, system-ui, sans-serif', fontSize: '14px', fontStyle: 'bold', color: '#0b0f1a',
     }).setOrigin(0.5, 0.5);
     this.#root = scene.add.container(0, 0, [halo, body, shine, this.#scoreTag, this.#label]).setDepth(isMe ? 20 : 10);
   }

@@ -9,7 +9,7 @@ const MODE_BLURB: Record<string, string> = {
 /** "Where your session lives": the room, its host node, and the API instance that last answered. */
 export class SessionPanel {
   readonly root: HTMLElement;
-  readonly #mode = h('dd', {});
+  readonly #mode = h('dd', { class: 'mono' });
   readonly #blurb = h('p', { class: 'blurb' });
   readonly #room = h('dd', { 'data-testid': 'hud-room-id', class: 'mono' });
   readonly #node = h('dd', { 'data-testid': 'hud-node-id', class: 'mono accent' });

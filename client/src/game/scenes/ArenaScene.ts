@@ -185,11 +185,11 @@ export class ArenaScene extends Scene {
   }
 
   #burst(x: number, y: number, golden: boolean): void {
-    const ring = this.add.circle(x, y, golden ? 16 : 10, golden ? 0xffd166 : 0x5ee7ff, 0).setStrokeStyle(3, golden ? 0xffd166 : 0x5ee7ff, 1).setDepth(5);
+    const ring = this.add.circle(x, y, golden ? 16 : 10, golden ? 0xffd166 : 0xc9d6ff, 0).setStrokeStyle(3, golden ? 0xffd166 : 0xc9d6ff, 1).setDepth(5);
     this.tweens.add({ targets: ring, scale: golden ? 3.2 : 2.4, alpha: 0, duration: 380, onComplete: () => ring.destroy() });
     const tag = this.add.text(x, y - 8, golden ? '+5' : '+1', {
       fontFamily: 'Inter, system-ui, sans-serif', fontSize: golden ? '20px' : '15px', fontStyle: 'bold',
-      color: golden ? '#ffd166' : '#a5f3ff', stroke: '#0b0f1a', strokeThickness: 4,
+      color: golden ? '#ffd166' : '#dfe6ff', stroke: '#0b0f1a', strokeThickness: 4,
     }).setOrigin(0.5).setDepth(30);
     this.tweens.add({ targets: tag, y: y - 40, alpha: 0, duration: 700, onComplete: () => tag.destroy() });
   }

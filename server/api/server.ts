@@ -1,0 +1,44 @@
+import '../common/websocket-global';
+import { loadConfig } from '../common/config';
+import { notifyReady, onShutdown } from '../common/lifecycle';
+import { createLogger } from '../common/logger';
+import { createRedis } from '../common/redis';
+import { TokenService } from '../common/tokens';
+import { createStores } from '../stores';
+import { buildApp } from './app';
+import { startStandaloneMatchmaker } from './matchmaker/standalone';
+
+/** An API instance: needs API_ID, API_PORT, REDIS_URL and JWT_SECRET (shared with the game nodes). */
+const config = loadConfig();
+const log = createLogger(`api:${config.API_ID}`, config.LOG_LEVEL);
+if (!config.JWT_SECRET || !config.REDIS_URL) {
+  log.fatal('JWT_SECRET and REDIS_URL must be set: API instances share sessions, leaderboards and matchmaking through Redis.');
+  process.exit(2);
+}
+
+const redis = createRedis(config.REDIS_URL, { role: `api:${config.API_ID}`, log, failFast: true });
+const tokens = new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
+const matchmaker = await startStandaloneMatchmaker({
+  redisUrl: config.REDIS_URL,
+  publicAddress: `${config.PUBLIC_HOST}:${config.API_PORT}`,
+  instanceId: config.API_ID,
+  tokens,
+  log,
+});
+const app = await buildApp({
+  instanceId: config.API_ID,
+  tokens,
+  stores: createStores(redis, config.REFRESH_TOKEN_TTL),
+  matchmaker,
+  redis,
+  corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+  rateLimitMax: config.RATE_LIMIT_MAX,
+}, log);
+
+onShutdown(log, async () => {
+  await app.close();
+  await matchmaker.close();
+  redis.disconnect();
+});
+await app.listen({ port: config.API_PORT, host: config.API_HOST });
+notifyReady({ apiId: config.API_ID, port: config.API_PORT });
