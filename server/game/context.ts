@@ -24,6 +24,8 @@ export interface ArenaContext {
   tokens: TokenService;
   results: ResultsSink | null;
   log: Logger;
+  /** Called with each room step's duration in ms (the tick histogram). */
+  observeTick?: (ms: number) => void;
   /** Modes this process can host. */
   modes: readonly RoomMode[];
 }

@@ -9,6 +9,7 @@ import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
 import { createNodeRegistry, type NodeRegistry } from '../stores';
 import { startLiveness } from './liveness';
+import { createGameMetrics } from './metrics';
 
 export interface GameNodeOptions extends Omit<ArenaContext, 'address' | 'pid' | 'startedAt'> {
   port: number;
@@ -40,7 +41,8 @@ export interface GameNode {
  */
 export async function startGameNode(options: GameNodeOptions): Promise<GameNode> {
   const address = `${options.publicHost}:${options.port}`;
-  const context: ArenaContext = { ...options, address, pid: process.pid, startedAt: Date.now() };
+  const metrics = createGameMetrics(options.nodeId);
+  const context: ArenaContext = { ...options, address, pid: process.pid, startedAt: Date.now(), observeTick: metrics.observeTick };
   const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
   const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();
 
@@ -54,6 +56,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     logger: options.log,
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
+  server.router = metrics.router;
 
   const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
   const registry = options.registry ?? createNodeRegistry(redis);

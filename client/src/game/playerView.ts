@@ -12,7 +12,7 @@ export class PlayerView {
   #name = '';
   #score = -1;
 
-  constructor(scene: Scene, rules: ArenaRules, color: string, readonly isMe: boolean) {
+  constructor(scene: Scene, private readonly rules: ArenaRules, color: string, readonly isMe: boolean) {
     const c = colorOf(color);
     const r = rules.playerRadius;
     const halo = scene.add.circle(0, 0, r * 1.9, c, 0.14);
@@ -45,6 +45,9 @@ export class PlayerView {
 
   moveTo(x: number, y: number): void {
     this.#root.setPosition(x, y);
+    // Keep the name tag inside the arena when the player hugs a side wall.
+    const half = this.#label.width / 2 + 4;
+    this.#label.x = Math.min(Math.max(0, half - x), this.rules.width - half - x);
   }
 
   setDimmed(dimmed: boolean): void {

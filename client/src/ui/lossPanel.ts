@@ -26,7 +26,7 @@ export class LossPanel {
       h('dl', {},
         h('dt', {}, 'Host node'), h('dd', { class: 'mono accent', 'data-testid': 'loss-node-id' }, node),
         h('dt', {}, 'Room'), h('dd', { class: 'mono' }, details.roomId),
-        h('dt', {}, 'Mode'), h('dd', {}, details.mode),
+        h('dt', {}, 'Mode'), h('dd', { class: 'mono' }, details.mode),
         h('dt', {}, 'Close code'), h('dd', { class: 'mono' }, String(details.code))),
       h('p', { class: 'muted' }, details.mode === 'stateful'
         ? 'In stateful mode the match existed only in that node\'s memory, so it is gone with it.'

@@ -71,7 +71,14 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.refuse(client, ErrorCodes.messageUnknown, `Unknown message type "${String(type)}". Known: ${Object.keys(ClientMessages).join(', ')}.`);
     });
 
-    this.setFixedTimestep((step) => this.step(step.dt, step.dtMs), tickRate);
+    const observe = this.ctx.observeTick;
+    this.setFixedTimestep(observe
+      ? (step) => {
+        const t0 = performance.now();
+        this.step(step.dt, step.dtMs);
+        observe(performance.now() - t0);
+      }
+      : (step) => this.step(step.dt, step.dtMs), tickRate);
     this.ctx.log.info({ roomId: this.roomId, mode: this.mode }, 'room created');
   }
 

@@ -119,6 +119,15 @@ describe('arena room on a game node', () => {
     expect(mal.connection.isOpen).toBe(true);
   });
 
+  it('serves Prometheus metrics: rooms, players, tick durations', async () => {
+    const res = await fetch(`${endpoint}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/statecraft_rooms\{node="node-test"\} [1-9]/);
+    expect(text).toMatch(/statecraft_players\{node="node-test"\} [1-9]/);
+    expect(text).toMatch(/statecraft_tick_duration_seconds_count\{node="node-test"\} [1-9]/);
+  });
+
   it('answers pings (the application heartbeat)', async () => {
     const pia = await join('Pia');
     const pong = nextMessage<{ t: number; serverTime: number }>(pia, 'pong');

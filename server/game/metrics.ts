@@ -1,0 +1,31 @@
+import { matchMaker, createEndpoint, createRouter } from '@colyseus/core';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one game node, served at GET /metrics on its port. */
+export function createGameMetrics(nodeId: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node: nodeId });
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'statecraft_rooms', help: 'Rooms hosted by this node', registers: [registry],
+    collect() { this.set(matchMaker.stats.local.roomCount); },
+  });
+  new Gauge({
+    name: 'statecraft_players', help: 'Players connected to this node', registers: [registry],
+    collect() { this.set(matchMaker.stats.local.ccu); },
+  });
+  const tick = new Histogram({
+    name: 'statecraft_tick_duration_seconds', help: 'Time to simulate one fixed step of one room', registers: [registry],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+  });
+  return {
+    registry,
+    /** Records one room step's duration in milliseconds. */
+    observeTick: (ms: number) => tick.observe(ms / 1000),
+    router: createRouter({
+      metrics: createEndpoint('/metrics', { method: 'GET' }, async () => new Response(await registry.metrics(), {
+        headers: { 'content-type': registry.contentType },
+      })),
+    }),
+  };
+}
