@@ -2,7 +2,7 @@ import '../common/websocket-global';
 import { loadConfig } from '../common/config';
 import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
-import { createRedis } from '../common/redis';
+import { createRedis, redisReady } from '../common/redis';
 import { TokenService } from '../common/tokens';
 import { createStores } from '../stores';
 import { buildApp } from './app';
@@ -17,6 +17,8 @@ if (!config.JWT_SECRET || !config.REDIS_URL) {
 }
 
 const redis = createRedis(config.REDIS_URL, { role: `api:${config.API_ID}`, log, failFast: true });
+// Start serving either way (readiness reports Redis), but give it a moment so the first heartbeat lands.
+await redisReady(redis, 5000).catch((err: unknown) => log.warn({ err }, 'starting without Redis'));
 const tokens = new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
 const matchmaker = await startStandaloneMatchmaker({
   redisUrl: config.REDIS_URL,
@@ -24,6 +26,7 @@ const matchmaker = await startStandaloneMatchmaker({
   instanceId: config.API_ID,
   tokens,
   log,
+  redis,
 });
 const app = await buildApp({
   instanceId: config.API_ID,

@@ -4,6 +4,8 @@ import { createLogger } from '../common/logger';
 import { TokenService } from '../common/tokens';
 import { ROOM_MODES } from '../../shared/protocol';
 import { startGameNode } from './node';
+import { createRedis } from '../common/redis';
+import { createLeaderboardStore } from '../stores';
 import { notifyReady, onShutdown } from '../common/lifecycle';
 
 /** A game node process: `NODE_ID`, `GAME_PORT`, `REDIS_URL` and `JWT_SECRET` come from the environment. */
@@ -22,7 +24,8 @@ const node = await startGameNode({
   tickRate: config.TICK_RATE,
   rules: { ...DEFAULT_RULES, matchMs: config.MATCH_SECONDS * 1000, resultsMs: config.RESULTS_SECONDS * 1000 },
   tokens: new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
-  results: null,
+  // Scores are written by the game server, never by a player: exactly once per match id.
+  results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log })) : null,
   log,
   modes: ROOM_MODES,
 });

@@ -8,6 +8,8 @@ import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
 import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
+import { liveProcesses, sweepDeadProcesses } from '../../game/liveness';
+import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
 
 export interface StandaloneMatchmakerOptions {
@@ -18,6 +20,8 @@ export interface StandaloneMatchmakerOptions {
   instanceId: string;
   tokens: TokenService;
   log: Logger;
+  /** For the liveness checks (game/liveness). */
+  redis: Redis;
 }
 
 /**
@@ -34,13 +38,18 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   // itself, which for a standalone matchmaker would create rooms nobody can
   // reach. Only processes that still listen on their IPC channel count: a
   // SIGKILLed node's channel vanishes at once, while its `roomcount` entry stays.
+  // Colyseus's default picks the process with fewest rooms and falls back to
+  // itself, which for a standalone matchmaker would create rooms nobody can
+  // reach. Only live game processes count (see game/liveness: a killed node's
+  // IPC channel vanishes at once, a frozen one's heartbeat lapses).
   const selectGameNode = async (): Promise<string> => {
-    const [counts, channels] = await Promise.all([presence.hgetall('roomcount'), presence.channels('p:*')]);
-    const live = new Set(channels.map((c) => c.slice(2)));
+    const counts = await presence.hgetall('roomcount');
+    const candidates = Object.keys(counts ?? {}).filter((id) => id !== matchMaker.processId);
+    const live = await liveProcesses(options.redis, candidates);
     let best: { id: string; rooms: number } | undefined;
-    for (const [id, value] of Object.entries(counts ?? {})) {
-      if (id === matchMaker.processId || !live.has(id)) continue;
-      const rooms = Number(value.split(',')[0]) || 0;
+    for (const id of candidates) {
+      if (!live.has(id)) continue;
+      const rooms = Number(counts[id]!.split(',')[0]) || 0;
       if (!best || rooms < best.rooms || (rooms === best.rooms && id < best.id)) best = { id, rooms };
     }
     if (!best) throw new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.');
@@ -55,9 +64,19 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
   await matchMaker.accept(true);
 
-  return processMatchmaker(async () => {
+  const inner = processMatchmaker(async () => {
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
     presence.shutdown();
   });
+
+  return {
+    ...inner,
+    // Sweep dead nodes' listings first, so a join right after a crash is never
+    // sent to the dead host (Colyseus would wait out two 2 s IPC timeouts).
+    seat: async (...args) => {
+      await sweepDeadProcesses(options.redis, matchMaker.processId);
+      return inner.seat(...args);
+    },
+  };
 }
