@@ -2,7 +2,7 @@
 // `npm test`: prerequisites, type check, lint, then unit → integration → browser tests.
 // Says plainly what is missing instead of failing obscurely. Under CI=true nothing is skipped.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INSTALL = 'sudo apt-get install -y redis-server chromium';
@@ -32,25 +32,34 @@ step('Type check', 'npm', ['run', '--silent', 'typecheck']);
 step('Lint', 'npm', ['run', '--silent', 'lint']);
 
 mkdirSync('artifacts', { recursive: true });
-const report = 'artifacts/vitest.json';
-console.log('\n▶ Tests: unit, integration, browser');
-const r = spawnSync('npx', ['vitest', 'run', '--config', 'tests/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit' });
-let summary = null;
-try {
-  summary = JSON.parse(readFileSync(report, 'utf8'));
-} catch {
-  // no report: vitest itself failed to start; its output says why
-}
-if (summary) {
-  const skipped = summary.numPendingTests + summary.numTodoTests;
-  console.log(`\n${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
-  if (process.env.CI === 'true' && skipped > 0) {
-    console.error('CI=true: no test may be skipped.');
-    process.exit(1);
+// Layer by layer, so a broken rule fails in seconds and the browser tests do
+// not compete for the CPU with the multi-process integration tests.
+const totals = { passed: 0, failed: 0, skipped: 0, total: 0 };
+let status = 0;
+for (const project of ['unit', 'integration', 'e2e']) {
+  console.log(`\n▶ Tests: ${project}`);
+  const report = `artifacts/vitest-${project}.json`;
+  rmSync(report, { force: true });
+  const r = spawnSync('npx', ['vitest', 'run', '--config', 'tests/vitest.config.ts', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit' });
+  if (r.status !== 0) status = r.status ?? 1;
+  try {
+    const summary = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += summary.numPassedTests;
+    totals.failed += summary.numFailedTests;
+    totals.skipped += summary.numPendingTests + summary.numTodoTests;
+    totals.total += summary.numTotalTests;
+  } catch {
+    console.error(`No report from the ${project} tests: vitest could not start (see above).`);
+    status ||= 1;
   }
-  if (summary.numTotalTests === 0) {
-    console.error('No tests ran.');
-    process.exit(1);
-  }
 }
-process.exit(r.status ?? 1);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (process.env.CI === 'true' && totals.skipped > 0) {
+  console.error('CI=true: no test may be skipped.');
+  status ||= 1;
+}
+if (totals.total === 0) {
+  console.error('No tests ran.');
+  status ||= 1;
+}
+process.exit(status);

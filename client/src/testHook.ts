@@ -13,6 +13,12 @@ export interface StatecraftSnapshot {
   connected: boolean;
   /** Names of every player drawn in the arena, including this one. */
   players: string[];
+  /** Set when the session was lost (cleared by the next seat); detectedMs as shown on the loss panel. */
+  lost: { reason: 'killed' | 'frozen' | 'left'; detectedMs: number | null } | null;
+  /** Game nodes as the cluster map shows them. */
+  clusterNodes: { id: string; state: string }[];
+  /** How long the last "Find a new match" took to seat the player again (ms). */
+  reseatMs: number | null;
 }
 
 declare global {
@@ -23,10 +29,16 @@ declare global {
 
 const current: StatecraftSnapshot = {
   phase: 'lobby', roomId: null, nodeId: null, playerId: null, x: 0, y: 0, score: 0, connected: false, players: [],
+  lost: null, clusterNodes: [], reseatMs: null,
 };
 
 Object.defineProperty(window, '__statecraft', {
-  get: () => Object.freeze({ ...current, players: Object.freeze([...current.players]) }),
+  get: () => Object.freeze({
+    ...current,
+    players: Object.freeze([...current.players]),
+    lost: current.lost ? Object.freeze({ ...current.lost }) : null,
+    clusterNodes: Object.freeze(current.clusterNodes.map((n) => Object.freeze({ ...n }))),
+  }),
   configurable: false,
 });
 

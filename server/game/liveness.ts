@@ -59,9 +59,21 @@ export interface LivenessOptions {
  */
 export function startLiveness({ redis, registry, log, describe }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
   const self = matchMaker.processId;
+  let first = true;
   const beat = async () => {
     const node = describe();
-    await Promise.all([registry.heartbeat(node), redis.set(processAliveKey(self), node.id, 'PX', HEARTBEAT_TTL_MS)]);
+    const [, previous] = await Promise.all([
+      registry.heartbeat(node),
+      redis.set(processAliveKey(self), node.id, 'PX', HEARTBEAT_TTL_MS, 'GET'),
+    ]);
+    if (previous === null && !first) {
+      // Our key lapsed: we were stalled (frozen, starved) and peers may have swept
+      // us out of matchmaking. Our rooms still run, so list them again.
+      log.warn('heartbeat had lapsed: re-listing this node\'s rooms in matchmaking');
+      await matchMaker.stats.persist(true);
+      await matchMaker.restoreMissingRoomCaches();
+    }
+    first = false;
   };
   let sweeping = false;
   const sweep = async () => {

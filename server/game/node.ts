@@ -90,7 +90,6 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
       await server.gracefullyShutdown(false);
       await liveness?.stop();
       await registry.leave(options.nodeId);
-      await matchMaker.driver?.shutdown?.();
       redis?.disconnect();
     },
   };

@@ -33,6 +33,8 @@ export class ApiClient {
   #next = 0;
   #listeners = new Set<InstanceListener>();
   lastInstance: string | null = null;
+  /** Requests that got a 2xx answer, from any instance: the loss panel counts what kept working. */
+  succeeded = 0;
 
   constructor(readonly urls: readonly string[]) {
     if (urls.length === 0) throw new Error('ApiClient needs at least one API URL');
@@ -75,6 +77,7 @@ export class ApiClient {
       if ((res.status === 502 || res.status === 503) && i < this.urls.length - 1) continue;
       const payload: unknown = await res.json().catch(() => null);
       if (!res.ok) throw toError(res.status, payload);
+      this.succeeded++;
       return payload as T;
     }
     throw new ApiUnavailableError(tried);

@@ -3,16 +3,30 @@ import type { SeatReservation } from '../../../shared/api';
 import type { InputMessage, MatchResult, NodeInfo, ProtocolError, ServerMessages } from '../../../shared/protocol';
 import { ArenaState } from '../../../shared/schema';
 
-/** Application heartbeat period. The pong gap also tells a frozen host from a slow one. */
-export const PING_INTERVAL_MS = 500;
-/** No pong for this long and the host counts as silent (frozen or cut off). */
+/** Application heartbeat period: short, so a frozen host is called within SILENCE_MS + one period. */
+export const PING_INTERVAL_MS = 250;
+/** Nothing at all from the host for this long and it counts as frozen (hung, or cut off). */
 export const SILENCE_MS = 1500;
 
+/**
+ * How the host went away, as this client saw it:
+ * - killed: the socket was reset/closed abnormally (the process died or crashed),
+ * - frozen: the socket stayed open but nothing arrived for SILENCE_MS,
+ * - left: the host closed the room on purpose (drain, shutdown).
+ */
+export type LossReason = 'killed' | 'frozen' | 'left';
+
 export interface ConnectionLoss {
+  reason: LossReason;
   code: number;
-  reason: string;
+  /** The close reason the server gave, if any. */
+  detail: string;
   /** The node that was hosting the session, if it had introduced itself. */
   nodeId: string | null;
+  /** performance.now() when this client decided the session was lost. */
+  detectedAt: number;
+  /** performance.now() of the last message received from the host. */
+  lastMessageAt: number;
 }
 
 export interface ConnectionEvents {
@@ -36,6 +50,8 @@ export class GameConnection {
   node: NodeInfo | null = null;
   rttMs: number | null = null;
   lastPongAt = performance.now();
+  /** Any message (pong, patch, node info...) from the host. */
+  lastMessageAt = performance.now();
   #leaving = false;
   #lost = false;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -45,17 +61,28 @@ export class GameConnection {
     // Fail over ourselves rather than let the SDK retry a dead address 15 times.
     room.reconnection.enabled = false;
     room.onMessage('node', (info: ServerMessages['node']) => {
+      this.#heard();
       this.node = info;
       this.#emit('node', info);
     });
-    room.onMessage('results', (r: ServerMessages['results']) => this.#emit('results', r));
-    room.onMessage('error', (e: ServerMessages['error']) => this.#emit('error', e));
+    room.onMessage('results', (r: ServerMessages['results']) => {
+      this.#heard();
+      this.#emit('results', r);
+    });
+    room.onMessage('error', (e: ServerMessages['error']) => {
+      this.#heard();
+      this.#emit('error', e);
+    });
     room.onMessage('pong', (p: ServerMessages['pong']) => {
-      this.lastPongAt = performance.now();
+      this.#heard();
+      this.lastPongAt = this.lastMessageAt;
       this.rttMs = Math.max(0, this.lastPongAt - p.t);
       this.#emit('ping', this.rttMs);
     });
-    room.onStateChange((state) => this.#emit('patch', state));
+    room.onStateChange((state) => {
+      this.#heard();
+      this.#emit('patch', state);
+    });
     room.onDrop((code, reason) => this.#onClosed(code, reason));
     room.onLeave((code, reason) => this.#onClosed(code, reason));
     this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
@@ -84,9 +111,9 @@ export class GameConnection {
     return !this.#lost && !this.#leaving;
   }
 
-  /** Milliseconds since the host last answered a ping. */
+  /** Milliseconds since the host last sent anything. */
   get silenceMs(): number {
-    return performance.now() - this.lastPongAt;
+    return performance.now() - this.lastMessageAt;
   }
 
   on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): () => void {
@@ -107,16 +134,42 @@ export class GameConnection {
     await this.room.leave(true).catch(() => undefined);
   }
 
+  #heard(): void {
+    this.lastMessageAt = performance.now();
+  }
+
   #ping(): void {
-    if (this.connected) this.room.send('ping', { t: performance.now() });
+    if (!this.connected) return;
+    // A SIGSTOPped host keeps its socket open and simply says nothing: the silence is the only sign.
+    if (this.silenceMs > SILENCE_MS) return this.#onFrozen();
+    this.room.send('ping', { t: performance.now() });
+  }
+
+  #onFrozen(): void {
+    this.#lose('frozen', 4408, `no message for ${Math.round(this.silenceMs)} ms`);
+    // Drop the socket ourselves: the close handshake would wait on a host that cannot answer.
+    try {
+      this.room.connection.close();
+    } catch {
+      // already closed
+    }
   }
 
   #onClosed(code: number, reason: string | undefined): void {
+    // 1000 (normal) or a 4xxx application code is the host closing the room on purpose;
+    // anything else (1006: no close frame, the TCP connection just ended) is a dead process.
+    const deliberate = code === 1000 || (code >= 4000 && code < 5000);
+    this.#lose(deliberate ? 'left' : 'killed', code, reason ?? '');
+  }
+
+  #lose(kind: LossReason, code: number, detail: string): void {
     if (this.#lost || this.#leaving) return;
     this.#lost = true;
     this.#stop();
     // Any close we did not ask for is a loss, whatever code the server chose.
-    this.#emit('lost', { code, reason: reason ?? '', nodeId: this.node?.nodeId ?? null });
+    this.#emit('lost', {
+      reason: kind, code, detail, nodeId: this.node?.nodeId ?? null, detectedAt: performance.now(), lastMessageAt: this.lastMessageAt,
+    });
   }
 
   #stop(): void {

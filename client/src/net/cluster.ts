@@ -1,0 +1,131 @@
+import type { ApiInstanceStatus, ClusterStatus, GameNodeStatus, RoomStatus } from '../../../shared/api';
+import type { ApiClient } from './api';
+import type { ControlClient, ProcessInfo } from './control';
+
+export const CLUSTER_POLL_MS = 500;
+
+export type NodeState = 'alive' | 'draining' | 'dead' | 'frozen' | 'starting';
+
+export interface NodeView {
+  id: string;
+  /** What the map shows: the registry's view, sharpened by the supervisor's when it knows better. */
+  state: NodeState;
+  registryState: GameNodeStatus['state'] | null;
+  process: ProcessInfo | null;
+  rooms: RoomStatus[];
+  players: number;
+  address: string | null;
+}
+
+export interface ApiView {
+  id: string;
+  alive: boolean;
+  requests: number | null;
+  process: ProcessInfo | null;
+}
+
+export interface ClusterView {
+  nodes: NodeView[];
+  apis: ApiView[];
+  servedBy: string | null;
+  /** performance.now() of this read. */
+  at: number;
+  /** The API could not be read at all this round. */
+  apiDown: boolean;
+}
+
+type Listener = (view: ClusterView) => void;
+
+/**
+ * Polls GET /v1/cluster (through the round-robin API client) and, when the
+ * control endpoint is offered, the supervisor's GET /processes, every 500 ms,
+ * and merges them into one view. A round starts only when the last one ended,
+ * so a hung instance delays the map instead of piling up requests.
+ */
+export class ClusterMonitor {
+  #listeners = new Set<Listener>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #last: ClusterStatus | null = null;
+  #stopped = false;
+  view: ClusterView | null = null;
+
+  constructor(private readonly api: ApiClient, private readonly control: ControlClient | null) {}
+
+  start(): void {
+    this.#stopped = false;
+    void this.#round();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  /** Reads again now (after a fault button press, so the map follows at once). */
+  poke(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#round(), 50);
+  }
+
+  onUpdate(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    if (this.view) listener(this.view);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #round(): Promise<void> {
+    clearTimeout(this.#timer);
+    const [status, processes] = await Promise.all([
+      this.api.request<ClusterStatus>('GET', '/v1/cluster', { signal: AbortSignal.timeout(2000) }).catch(() => null),
+      this.control?.processes(AbortSignal.timeout(2000)).catch(() => null) ?? Promise.resolve(null),
+    ]);
+    if (status) this.#last = status;
+    this.view = merge(status ?? this.#last, processes, status === null);
+    for (const l of this.#listeners) l(this.view);
+    if (!this.#stopped) this.#timer = setTimeout(() => void this.#round(), CLUSTER_POLL_MS);
+  }
+}
+
+function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, apiDown: boolean): ClusterView {
+  const procs = new Map((processes ?? []).map((p) => [p.id, p]));
+  const nodeIds = new Set<string>([...(status?.nodes ?? []).map((n) => n.id), ...(processes ?? []).filter((p) => p.kind === 'game').map((p) => p.id)]);
+  const nodes = [...nodeIds].sort(byNumericId).map((id): NodeView => {
+    const reg = status?.nodes.find((n) => n.id === id) ?? null;
+    const proc = procs.get(id) ?? null;
+    const rooms = (status?.rooms ?? []).filter((r) => r.nodeId === id);
+    return {
+      id,
+      state: nodeState(reg, proc),
+      registryState: reg?.state ?? null,
+      process: proc,
+      rooms,
+      players: reg?.players ?? rooms.reduce((n, r) => n + r.players, 0),
+      address: reg?.address ?? null,
+    };
+  });
+  const apiIds = new Set<string>([...(status?.apis ?? []).map((a) => a.id), ...(processes ?? []).filter((p) => p.kind === 'api').map((p) => p.id)]);
+  const apis = [...apiIds].sort(byNumericId).map((id): ApiView => {
+    const reg: ApiInstanceStatus | null = status?.apis.find((a) => a.id === id) ?? null;
+    const proc = procs.get(id) ?? null;
+    const alive = proc ? proc.state === 'alive' && (reg?.alive ?? true) : (reg?.alive ?? false);
+    return { id, alive, requests: reg?.requests ?? null, process: proc };
+  });
+  return { nodes, apis, servedBy: status?.servedBy ?? null, at: performance.now(), apiDown };
+}
+
+/**
+ * The registry calls a node dead 1.5 s after its last heartbeat; the
+ * supervisor knows at once that the process exited or was stopped. Show
+ * whichever is the more specific.
+ */
+function nodeState(reg: GameNodeStatus | null, proc: ProcessInfo | null): NodeState {
+  if (proc?.state === 'frozen') return 'frozen';
+  if (proc?.state === 'dead') return 'dead';
+  if (proc?.state === 'starting') return 'starting';
+  if (proc?.state === 'draining' && reg?.state !== 'dead') return 'draining';
+  return reg?.state ?? (proc ? (proc.state === 'alive' ? 'alive' : 'dead') : 'dead');
+}
+
+function byNumericId(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true });
+}

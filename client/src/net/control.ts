@@ -1,0 +1,97 @@
+import type { RuntimeConfig } from '../config';
+
+export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+/** One process as the supervisor sees it (GET /processes on the control endpoint). */
+export interface ProcessInfo {
+  id: string;
+  kind: 'game' | 'api';
+  port: number;
+  pid: number | null;
+  state: 'starting' | 'alive' | 'frozen' | 'draining' | 'dead';
+  lastExit: string | null;
+}
+
+/** A fault this page injected: when the button was pressed, on both clocks. */
+export interface InjectedFault {
+  fault: Fault;
+  target: string;
+  /** performance.now() at the press: the loss panel measures detection from here. */
+  at: number;
+  /** Date.now() at the press. */
+  wallAt: number;
+  /** ApiClient.succeeded at the press: what kept working is counted from here. */
+  apiOkAtPress: number;
+}
+
+export class ControlError extends Error {
+  override name = 'ControlError';
+}
+
+/**
+ * The supervisor's loopback fault endpoint. Present only when /statecraft.json
+ * offers it (a local cluster started with its control server).
+ */
+export class ControlClient {
+  #faults: InjectedFault[] = [];
+  #listeners = new Set<(f: InjectedFault) => void>();
+
+  constructor(private readonly control: NonNullable<RuntimeConfig['control']>, private readonly apiOk: () => number) {}
+
+  static from(config: RuntimeConfig, apiOk: () => number): ControlClient | null {
+    return config.control ? new ControlClient(config.control, apiOk) : null;
+  }
+
+  /** Faults this page injected, newest last. */
+  get faults(): readonly InjectedFault[] {
+    return this.#faults;
+  }
+
+  /** The newest fault injected into `target` at or after `since` (performance.now()). */
+  lastFaultOn(target: string, since = 0): InjectedFault | null {
+    for (let i = this.#faults.length - 1; i >= 0; i--) {
+      const f = this.#faults[i]!;
+      if (f.at < since) break;
+      if (f.target === target) return f;
+    }
+    return null;
+  }
+
+  onFault(listener: (f: InjectedFault) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async processes(signal?: AbortSignal): Promise<ProcessInfo[]> {
+    const body = await this.#call<{ processes: ProcessInfo[] }>('GET', '/processes', undefined, signal);
+    return body.processes;
+  }
+
+  /** Injects a fault. The press time is recorded before the request leaves, so detection times include the request. */
+  async inject(fault: Fault, target: string): Promise<{ fault: InjectedFault; message: string }> {
+    const record: InjectedFault = { fault, target, at: performance.now(), wallAt: Date.now(), apiOkAtPress: this.apiOk() };
+    this.#faults.push(record);
+    if (this.#faults.length > 50) this.#faults.shift();
+    for (const l of this.#listeners) l(record);
+    const res = await this.#call<{ message: string }>('POST', '/faults', { fault, target });
+    return { fault: record, message: res.message };
+  }
+
+  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.control.url + path, {
+        method,
+        headers: { authorization: `Bearer ${this.control.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ?? AbortSignal.timeout(5000),
+      });
+    } catch (err) {
+      throw new ControlError(`The control endpoint cannot be reached (${err instanceof Error ? err.message : String(err)}).`);
+    }
+    const payload = (await res.json().catch(() => null)) as { message?: unknown } | null;
+    if (!res.ok) throw new ControlError(typeof payload?.message === 'string' ? payload.message : `The control endpoint answered ${res.status}.`);
+    return payload as T;
+  }
+}

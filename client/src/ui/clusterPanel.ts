@@ -1,0 +1,148 @@
+import type { ApiView, ClusterMonitor, ClusterView, NodeView } from '../net/cluster';
+import type { ControlClient, Fault } from '../net/control';
+import { publish } from '../testHook';
+import { h, setText } from './dom';
+import { toast } from './toasts';
+
+const NODE_FAULTS: Fault[] = ['kill', 'freeze', 'thaw', 'restart', 'drain'];
+const API_FAULTS: Fault[] = ['kill', 'restart'];
+
+interface Row {
+  root: HTMLElement;
+  state: HTMLElement;
+  detail: HTMLElement;
+  rooms: HTMLElement;
+  buttons: Map<Fault, HTMLButtonElement>;
+}
+
+/**
+ * The live cluster map: every game node with its state, rooms and players,
+ * every API instance with the requests it served, the player's own node and
+ * room highlighted, and (when the supervisor offers its control endpoint)
+ * fault buttons per process. Rows are kept and updated in place, so a button
+ * never moves under the pointer between two polls.
+ */
+export class ClusterPanel {
+  readonly root: HTMLElement;
+  readonly #nodes = h('ul', { class: 'cluster-list', 'data-testid': 'cluster-nodes' });
+  readonly #apis = h('ul', { class: 'cluster-list', 'data-testid': 'cluster-apis' });
+  readonly #note = h('p', { class: 'cluster-note muted' });
+  readonly #nodeRows = new Map<string, Row>();
+  readonly #apiRows = new Map<string, Row>();
+  #mine: { nodeId: string | null; roomId: string | null } = { nodeId: null, roomId: null };
+  #view: ClusterView | null = null;
+
+  constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null) {
+    this.root = h('section', { class: 'panel cluster', 'data-testid': 'cluster-map' },
+      h('h2', {}, 'Cluster'),
+      h('h3', {}, 'Game nodes'), this.#nodes,
+      h('h3', {}, 'API instances'), this.#apis,
+      this.#note);
+    host.append(this.root);
+    monitor.onUpdate((view) => this.#render(view));
+  }
+
+  /** The player's own seat, highlighted on the map (nulls in the lobby). */
+  setMine(nodeId: string | null, roomId: string | null): void {
+    this.#mine = { nodeId, roomId };
+    if (this.#view) this.#render(this.#view);
+  }
+
+  async inject(fault: Fault, target: string): Promise<void> {
+    if (!this.control) return;
+    try {
+      const { message } = await this.control.inject(fault, target);
+      toast(message, fault === 'thaw' || fault === 'restart' ? 'info' : 'warn', 3000);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      this.monitor.poke();
+    }
+  }
+
+  #render(view: ClusterView): void {
+    this.#view = view;
+    sync(this.#nodeRows, this.#nodes, view.nodes.map((n) => n.id), (id) => this.#row(id, 'node', NODE_FAULTS));
+    sync(this.#apiRows, this.#apis, view.apis.map((a) => a.id), (id) => this.#row(id, 'api', API_FAULTS));
+    for (const n of view.nodes) this.#updateNode(this.#nodeRows.get(n.id)!, n);
+    for (const a of view.apis) this.#updateApi(this.#apiRows.get(a.id)!, a);
+    setText(this.#note, view.apiDown
+      ? 'No API instance answered: showing the last known map.'
+      : `Read from ${view.servedBy ?? '?'} · every 0.5 s${this.control ? '' : ' · fault injection off'}`);
+    this.#note.classList.toggle('warn', view.apiDown);
+    publish({ clusterNodes: view.nodes.map((n) => ({ id: n.id, state: n.state })) });
+  }
+
+  #row(id: string, kind: 'node' | 'api', faults: Fault[]): Row {
+    const state = h('span', { class: 'state', 'data-testid': `cluster-state-${id}` });
+    const detail = h('span', { class: 'detail muted' });
+    const rooms = h('div', { class: 'rooms' });
+    const buttons = new Map<Fault, HTMLButtonElement>();
+    const actions = h('div', { class: 'faults' });
+    if (this.control) {
+      for (const f of faults) {
+        const b = h('button', { type: 'button', class: `fault fault-${f}`, 'data-testid': `fault-${f}-${id}`, title: `${f} ${id}` }, f);
+        b.addEventListener('click', () => void this.inject(f, id));
+        buttons.set(f, b);
+        actions.append(b);
+      }
+    }
+    const root = h('li', { class: `cluster-row ${kind}`, 'data-testid': `cluster-${id}` },
+      h('div', { class: 'row-head' }, h('span', { class: 'mono id' }, id), state, detail),
+      rooms,
+      buttons.size > 0 ? actions : null);
+    return { root, state, detail, rooms, buttons };
+  }
+
+  #updateNode(row: Row, n: NodeView): void {
+    const mine = n.id === this.#mine.nodeId;
+    row.root.classList.toggle('mine', mine);
+    row.root.dataset.state = n.state;
+    setText(row.state, n.state);
+    row.state.className = `state state-${n.state}`;
+    const exit = n.state === 'dead' && n.process?.lastExit ? ` · ${n.process.lastExit}` : '';
+    setText(row.detail, `${n.rooms.length} room${n.rooms.length === 1 ? '' : 's'} · ${n.players} player${n.players === 1 ? '' : 's'}${exit}`);
+    const roomKey = n.rooms.map((r) => `${r.id}:${r.players}:${r.id === this.#mine.roomId}`).join('|');
+    if (row.rooms.dataset.key !== roomKey) {
+      row.rooms.dataset.key = roomKey;
+      row.rooms.replaceChildren(...n.rooms.map((r) =>
+        h('span', { class: `room mono${r.id === this.#mine.roomId ? ' mine' : ''}`, title: `${r.mode} room` },
+          `${r.id} (${r.players})${r.id === this.#mine.roomId ? ' ← you' : ''}`)));
+    }
+    const ps = n.process?.state ?? null;
+    const running = ps !== null && ps !== 'dead';
+    enable(row.buttons, {
+      kill: running, freeze: ps === 'alive' || ps === 'draining', thaw: ps === 'frozen', restart: ps === 'dead', drain: ps === 'alive',
+    });
+  }
+
+  #updateApi(row: Row, a: ApiView): void {
+    const state = a.alive ? 'alive' : a.process?.state === 'frozen' ? 'frozen' : 'dead';
+    row.root.dataset.state = state;
+    setText(row.state, state);
+    row.state.className = `state state-${state}`;
+    setText(row.detail, a.requests === null ? '' : `${a.requests} requests served`);
+    const ps = a.process?.state ?? null;
+    enable(row.buttons, { kill: ps !== null && ps !== 'dead', restart: ps === 'dead' });
+  }
+}
+
+function enable(buttons: Map<Fault, HTMLButtonElement>, which: Partial<Record<Fault, boolean>>): void {
+  for (const [f, b] of buttons) b.disabled = !which[f];
+}
+
+function sync(rows: Map<string, Row>, list: HTMLElement, ids: string[], make: (id: string) => Row): void {
+  for (const [id, row] of rows) {
+    if (ids.includes(id)) continue;
+    row.root.remove();
+    rows.delete(id);
+  }
+  ids.forEach((id, i) => {
+    let row = rows.get(id);
+    if (!row) {
+      row = make(id);
+      rows.set(id, row);
+    }
+    if (list.children[i] !== row.root) list.insertBefore(row.root, list.children[i] ?? null);
+  });
+}
