@@ -77,6 +77,8 @@ export type LeaderboardPage = Static<typeof LeaderboardPage>;
 
 export const GameNodeStatus = Type.Object({
   id: Type.String(),
+  /** Colyseus process id (matchmaking's name for the node). */
+  processId: Type.Optional(Type.String()),
   address: Type.String(),
   pid: Type.Integer(),
   startedAt: Type.Integer(),

@@ -3,6 +3,8 @@ import { ROOM_MODES, type RoomMode } from '../../shared/protocol';
 import { loadRuntimeConfig } from './config';
 import { startGame } from './game/main';
 import { ApiClient } from './net/api';
+import { ClusterMonitor } from './net/cluster';
+import { ControlClient } from './net/control';
 import { SessionStore } from './net/session';
 import { byId } from './ui/dom';
 import { Shell } from './ui/shell';
@@ -21,7 +23,10 @@ function loadPrefs(): { name: string; mode: RoomMode } {
 
 void loadRuntimeConfig().then((config) => {
   const api = new ApiClient(config.apiUrls);
-  const shell = new Shell(api);
+  const control = ControlClient.from(config, () => api.succeeded);
+  const cluster = new ClusterMonitor(api, control);
+  const shell = new Shell(api, cluster, control);
   const sessions = new SessionStore(api);
-  startGame(byId('game'), { config, api, sessions, shell, prefs: loadPrefs() });
+  cluster.start();
+  startGame(byId('game'), { config, api, control, cluster, sessions, shell, prefs: loadPrefs() });
 });

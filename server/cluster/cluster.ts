@@ -1,7 +1,8 @@
 import { ManagedChild, type ChildKind } from './child';
 
 export interface ClusterOptions {
-  redisUrl: string;
+  /** Shared Redis; null = one-process mode (one game node and one API instance in one process, in memory). */
+  redisUrl: string | null;
   /** One port per game node: node-1 gets the first. */
   gamePorts: number[];
   apiPorts: number[];
@@ -25,12 +26,17 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     const common = {
-      REDIS_URL: options.redisUrl,
+      REDIS_URL: options.redisUrl ?? '',
       JWT_SECRET: options.jwtSecret,
       PUBLIC_HOST: options.publicHost,
       ...options.env,
     };
     const print = options.print ?? ((id, line) => console.log(`[${id}] ${line}`));
+    if (!options.redisUrl) {
+      const env = { ...common, GAME_PORT: String(options.gamePorts[0]), API_PORTS: String(options.apiPorts[0]) };
+      this.add(new ManagedChild({ id: 'node-1', kind: 'game', entry: 'server/cluster/embedded.ts', port: options.gamePorts[0]!, env }, print));
+      return;
+    }
     options.gamePorts.forEach((port, i) => {
       const id = `node-${i + 1}`;
       this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env: { ...common, NODE_ID: id, GAME_PORT: String(port) } }, print));

@@ -45,22 +45,28 @@ if (args.help) {
 const config = loadConfig({ ...process.env, ...(args.nodes ? { GAME_NODES: args.nodes } : {}) });
 const say = (line: string) => console.log(`[statecraft] ${line}`);
 let redisChild: ChildProcess | null = null;
+let redisUrl: string | null = config.REDIS_URL || null;
 
-if (!(await redisAnswers(config.REDIS_URL))) {
-  const url = new URL(config.REDIS_URL);
-  if (!redisServerInstalled() || !['localhost', '127.0.0.1'].includes(url.hostname)) {
-    say(`No Redis answers at ${config.REDIS_URL} and redis-server is not installed here.`);
-    say('Install it (sudo apt-get install -y redis-server) or point REDIS_URL at a running Redis.');
-    process.exit(1);
+if (redisUrl && !(await redisAnswers(redisUrl))) {
+  const url = new URL(redisUrl);
+  if (redisServerInstalled() && ['localhost', '127.0.0.1'].includes(url.hostname)) {
+    say(`No Redis at ${redisUrl}: starting redis-server (data in ${DATA_DIR}/redis, kept across restarts)`);
+    redisChild = await startRedisServer(Number(url.port || 6379), `${DATA_DIR}/redis`);
+  } else {
+    say(`No Redis answers at ${redisUrl} and redis-server is not installed.`);
+    redisUrl = null;
   }
-  say(`No Redis at ${config.REDIS_URL}: starting redis-server (data in ${DATA_DIR}/redis)`);
-  redisChild = await startRedisServer(Number(url.port || 6379), `${DATA_DIR}/redis`);
+}
+if (!redisUrl) {
+  say('Running in ONE-PROCESS MODE: one game node and one API instance in a single process, in memory.');
+  say('Nothing survives a restart and there is no other node to fail over to. For the full cluster,');
+  say('install Redis (sudo apt-get install -y redis-server) or set REDIS_URL.');
 }
 
 const jwtSecret = config.JWT_SECRET ?? randomBytes(48).toString('base64url');
 const webOrigin = `http://${config.PUBLIC_HOST}:${config.WEB_PORT}`;
 const cluster = new Cluster({
-  redisUrl: config.REDIS_URL,
+  redisUrl,
   gamePorts: Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i),
   apiPorts: apiPorts(config),
   publicHost: config.PUBLIC_HOST,
@@ -103,12 +109,14 @@ try {
     mkdirSync(DATA_DIR, { recursive: true });
     writeFileSync(CONTROL_FILE, JSON.stringify(controlAccess), { mode: 0o600 });
   }
-  const apiUrls = cluster.list('api').map((c) => `http://${config.PUBLIC_HOST}:${c.spec.port}`);
+  const apiUrls = redisUrl
+    ? cluster.list('api').map((c) => `http://${config.PUBLIC_HOST}:${c.spec.port}`)
+    : [`http://${config.PUBLIC_HOST}:${apiPorts(config)[0]}`];
   if (!args['no-web']) web = await startWeb(config.WEB_PORT, { apiUrls, control: controlAccess });
 
   console.log(table([
     ['what', 'id', 'where', 'pid'],
-    ['redis', redisChild ? 'started here' : 'already running', config.REDIS_URL, redisChild?.pid ?? '-'],
+    ['redis', redisChild ? 'started here' : redisUrl ? 'already running' : 'none: in memory', redisUrl ?? '-', redisChild?.pid ?? '-'],
     ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id, c.spec.kind === 'game' ? `ws://${config.PUBLIC_HOST}:${c.spec.port}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
     ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
     ...(web ? [['web client', '', webOrigin, process.pid]] : []),

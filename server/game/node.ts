@@ -62,7 +62,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const registry = options.registry ?? createNodeRegistry(redis);
   let draining = false;
   const describe = () => ({
-    id: options.nodeId, address, pid: context.pid, startedAt: context.startedAt,
+    id: options.nodeId, processId: matchMaker.processId, address, pid: context.pid, startedAt: context.startedAt,
     rooms: matchMaker.stats.local.roomCount, players: matchMaker.stats.local.ccu,
     state: draining ? 'draining' as const : 'alive' as const,
   });

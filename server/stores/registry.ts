@@ -3,6 +3,8 @@ import type { ApiInstanceStatus, GameNodeStatus } from '../../shared/api';
 /** What a game node reports a few times a second. */
 export interface NodeHeartbeat {
   id: string;
+  /** Colyseus process id, to match the node with matchmaking's listings. */
+  processId?: string;
   /** `host:port` clients connect to. */
   address: string;
   pid: number;

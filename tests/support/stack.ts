@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ViteDevServer } from 'vite';
 import { Cluster } from '../../server/cluster/cluster';
+import { startControlServer, type ControlServer } from '../../server/cluster/control';
 import { startWeb } from '../../server/cluster/web';
 import { freePort } from './ports';
 import { startRedis, type TestRedis } from './redis';
@@ -12,6 +13,8 @@ export interface StackOptions {
   apis?: number;
   /** Also serve the web client (Vite dev server) with a matching /statecraft.json. */
   web?: boolean;
+  /** Also start the supervisor's fault endpoint and offer it to the page in /statecraft.json. */
+  control?: boolean;
   /** Extra environment for every server process (MATCH_SECONDS, TICK_RATE...). */
   env?: Record<string, string>;
 }
@@ -26,12 +29,14 @@ export class LocalStack {
   redis: TestRedis | null = null;
   cluster: Cluster | null = null;
   web: ViteDevServer | null = null;
+  control: ControlServer | null = null;
+  controlToken = '';
   webUrl = '';
   apiUrls: string[] = [];
   #stopped = false;
 
   async start(options: StackOptions = {}): Promise<this> {
-    const { gameNodes = 1, apis = 1, web = true, env = {} } = options;
+    const { gameNodes = 1, apis = 1, web = true, control = false, env = {} } = options;
     this.redis = await startRedis();
     if (this.#stopped) return this;
     const webPort = await freePort();
@@ -48,13 +53,20 @@ export class LocalStack {
       print: (id, line) => process.stderr.write(`[${id}] ${line}\n`),
     });
     await this.cluster.start();
-    if (web && !this.#stopped) this.web = await startWeb(webPort, { apiUrls: this.apiUrls, control: null });
+    if (control && !this.#stopped) {
+      this.controlToken = randomBytes(24).toString('base64url');
+      this.control = await startControlServer(this.cluster, this.controlToken, await freePort(), [this.webUrl]);
+    }
+    if (web && !this.#stopped) {
+      const offered = this.control ? { url: this.control.url, token: this.controlToken } : null;
+      this.web = await startWeb(webPort, { apiUrls: this.apiUrls, control: offered });
+    }
     return this;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.allSettled([this.web?.close(), this.cluster?.stop(2000)]);
+    await Promise.allSettled([this.web?.close(), this.control?.close(), this.cluster?.stop(2000)]);
     await this.redis?.stop();
   }
 }

@@ -1,5 +1,7 @@
 import type { RuntimeConfig } from '../config';
 import type { ApiClient } from '../net/api';
+import type { ClusterMonitor } from '../net/cluster';
+import type { ControlClient } from '../net/control';
 import type { SessionStore } from '../net/session';
 import type { RoomMode } from '../../../shared/protocol';
 import type { Shell } from '../ui/shell';
@@ -8,6 +10,9 @@ import type { Shell } from '../ui/shell';
 export interface Services {
   config: RuntimeConfig;
   api: ApiClient;
+  /** The supervisor's fault endpoint; null when /statecraft.json does not offer it. */
+  control: ControlClient | null;
+  cluster: ClusterMonitor;
   sessions: SessionStore;
   shell: Shell;
   /** The player's last lobby choice: reused for "Find a new match". */

@@ -18,6 +18,8 @@ export class SessionPanel {
   readonly #address = h('dd', { class: 'mono' });
   readonly #ping = h('dd', { 'data-testid': 'hud-ping', class: 'mono' });
   readonly #api = h('dd', { 'data-testid': 'hud-api-instance', class: 'mono' }, '—');
+  readonly #reseatLabel = h('dt', { hidden: true }, 'New seat took');
+  readonly #reseat = h('dd', { 'data-testid': 'hud-reseat-ms', class: 'mono ok', hidden: true });
   #info: NodeInfo | null = null;
 
   constructor(host: HTMLElement) {
@@ -33,6 +35,7 @@ export class SessionPanel {
         h('dt', {}, 'Server'), this.#address,
         h('dt', {}, 'Ping'), this.#ping,
         h('dt', {}, 'API instance'), this.#api,
+        this.#reseatLabel, this.#reseat,
       ));
     host.append(this.root);
   }
@@ -59,6 +62,13 @@ export class SessionPanel {
     setText(this.#node, info.nodeId);
     setText(this.#pid, String(info.pid));
     setText(this.#address, info.address);
+  }
+
+  /** After "Find a new match": how long the new seat took (null hides the row). */
+  setReseat(ms: number | null): void {
+    this.#reseatLabel.hidden = ms === null;
+    this.#reseat.hidden = ms === null;
+    if (ms !== null) setText(this.#reseat, `${Math.round(ms)} ms`);
   }
 
   setApiInstance(instance: string): void {

@@ -1,5 +1,9 @@
 import type { ApiClient } from '../net/api';
+import type { ClusterMonitor } from '../net/cluster';
+import type { ControlClient } from '../net/control';
+import { ClusterPanel } from './clusterPanel';
 import { byId, h, setText } from './dom';
+import { HostFaults } from './hostFaults';
 import { LeaderboardPanel } from './leaderboardPanel';
 import { SessionPanel } from './sessionPanel';
 import { Topbar } from './topbar';
@@ -8,19 +12,23 @@ import { Topbar } from './topbar';
 export class Shell {
   readonly topbar: Topbar;
   readonly session: SessionPanel;
+  readonly cluster: ClusterPanel;
   readonly leaderboard: LeaderboardPanel;
+  readonly hostFaults: HostFaults | null;
   readonly overlay: HTMLElement;
   readonly #apiFooter = h('span', { class: 'mono', 'data-testid': 'api-instance' }, '—');
   readonly #footer: HTMLElement;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, monitor: ClusterMonitor, control: ControlClient | null) {
     this.topbar = new Topbar(byId('topbar'));
     const sidebar = byId('sidebar');
     this.session = new SessionPanel(sidebar);
+    this.cluster = new ClusterPanel(sidebar, monitor, control);
     this.leaderboard = new LeaderboardPanel(sidebar, api);
     this.#footer = h('p', { class: 'api-footer muted' }, 'Last API answer from ', this.#apiFooter);
     sidebar.append(this.#footer);
     this.overlay = byId('overlay');
+    this.hostFaults = control ? new HostFaults(byId('stage'), (fault, target) => void this.cluster.inject(fault, target)) : null;
     api.onInstance((instance) => {
       setText(this.#apiFooter, instance);
       this.session.setApiInstance(instance);
@@ -33,5 +41,11 @@ export class Shell {
     this.session.show(mode !== 'lobby');
     this.leaderboard.show(mode !== 'playing');
     this.#footer.hidden = mode !== 'lobby';
+  }
+
+  /** The player's seat: highlighted on the cluster map; the host buttons target it while it is live. */
+  setSeat(nodeId: string | null, roomId: string | null, live: boolean): void {
+    this.cluster.setMine(nodeId, roomId);
+    this.hostFaults?.setHost(live ? nodeId : null);
   }
 }

@@ -1,8 +1,10 @@
 import { Input, Scene, type GameObjects } from 'phaser';
+import type { PlayerProfile } from '../../../../shared/api';
 import type { MatchResult, NodeInfo, RoomMode } from '../../../../shared/protocol';
 import { DEFAULT_RULES, type Axis, type Point } from '../../../../shared/rules/arena';
 import type { ArenaState } from '../../../../shared/schema';
 import type { ConnectionLoss, GameConnection } from '../../net/connection';
+import { ApiRequestError, ApiUnavailableError } from '../../net/api';
 import { findMatch } from '../../net/matchmaking';
 import { publish } from '../../testHook';
 import { describeError } from '../../ui/errors';
@@ -18,7 +20,12 @@ import type { Services } from '../services';
 export interface ArenaSceneData {
   connection: GameConnection;
   mode: RoomMode;
+  /** Set after "Find a new match": how long the new seat took, from the click to the joined room. */
+  reseatMs?: number;
 }
+
+/** Attempts at a new seat: right after a kill the matchmaker may still offer the dead node once. */
+const RESEAT_ATTEMPTS = 3;
 
 const DEFAULT_TICK_RATE = 20;
 
@@ -53,6 +60,10 @@ export class ArenaScene extends Scene {
   #timeLeftMs = 0;
   #timeLeftAt = 0;
   #lost = false;
+  #reseatMs: number | null = null;
+  /** performance.now() when this seat was taken, and when the current match started (if after). */
+  #joinedAt = 0;
+  #matchStartedAt = 0;
   readonly #players = new Map<string, PlayerView>();
   readonly #orbs = new Map<string, OrbView>();
   readonly #scratch: Point = { x: 0, y: 0 };
@@ -72,6 +83,9 @@ export class ArenaScene extends Scene {
     this.#state = null;
     this.#phase = '';
     this.#lost = false;
+    this.#reseatMs = data.reseatMs ?? null;
+    this.#joinedAt = performance.now();
+    this.#matchStartedAt = this.#joinedAt;
   }
 
   create(): void {
@@ -83,7 +97,13 @@ export class ArenaScene extends Scene {
     const { shell } = this.services;
     shell.setMode('playing');
     shell.session.reset(this.#conn.roomId, this.#mode);
-    publish({ phase: 'playing', roomId: this.#conn.roomId, connected: true, nodeId: null });
+    shell.session.setReseat(this.#reseatMs);
+    shell.setSeat(null, this.#conn.roomId, false);
+    publish({
+      phase: 'playing', roomId: this.#conn.roomId, connected: true, nodeId: null, lost: null, reseatMs: this.#reseatMs,
+      playerId: this.services.sessions.current?.playerId ?? null,
+    });
+    if (this.#reseatMs !== null) toast(`Seated again in ${Math.round(this.#reseatMs)} ms.`, 'info', 4000);
 
     const c = this.#conn;
     this.#unsubscribe = [
@@ -128,6 +148,7 @@ export class ArenaScene extends Scene {
 
   #onNode(info: NodeInfo): void {
     this.services.shell.session.setNode(info);
+    this.services.shell.setSeat(info.nodeId, info.roomId, !this.#lost);
     publish({ nodeId: info.nodeId, roomId: info.roomId });
     const stepMs = 1000 / (info.tickRate || DEFAULT_TICK_RATE);
     if (stepMs !== this.#stepMs) {
@@ -199,6 +220,7 @@ export class ArenaScene extends Scene {
     this.#phase = phase;
     publish({ phase: phase === 'results' ? 'results' : 'playing' });
     this.services.shell.setMode(phase === 'results' ? 'results' : 'playing');
+    if (phase === 'playing') this.#matchStartedAt = performance.now();
     if (phase === 'playing' && previous === 'results') {
       this.#results?.destroy();
       this.#results = null;
@@ -220,23 +242,57 @@ export class ArenaScene extends Scene {
     this.#lost = true;
     this.#results?.destroy();
     this.#results = null;
-    publish({ phase: 'lost', connected: false });
+    const { shell, sessions, api, control } = this.services;
+    // Measure from the button press when this page injected the fault into the host; otherwise
+    // from the last thing the host said, the best the client can know about when it went away.
+    const fault = loss.nodeId ? control?.lastFaultOn(loss.nodeId, this.#joinedAt) ?? null : null;
+    const detectedMs = fault ? loss.detectedAt - fault.at : loss.detectedAt - loss.lastMessageAt;
+    const apiOkBase = fault ? fault.apiOkAtPress : api.succeeded;
+    publish({ phase: 'lost', connected: false, lost: { reason: loss.reason, detectedMs } });
+    shell.setSeat(loss.nodeId, null, false);
     for (const view of this.#players.values()) view.setDimmed(true);
-    const panel = new LossPanel(this.services.shell.overlay, {
-      nodeId: loss.nodeId, roomId: this.#conn.roomId, mode: this.#mode, code: loss.code,
-    }, () => void this.#findNewMatch(panel));
+
+    const me = this.#state?.players.get(this.#conn.sessionId);
+    const others = [...this.#players.entries()].filter(([id]) => id !== this.#conn.sessionId).map(([, v]) => v.name);
+    const session = sessions.current;
+    const panel = new LossPanel(shell.overlay, {
+      nodeId: loss.nodeId, roomId: this.#conn.roomId, mode: this.#mode, reason: loss.reason, code: loss.code,
+      detectedMs, detectedFrom: fault ? 'fault-button' : 'last-message', fault: fault?.fault ?? null,
+      lost: {
+        score: me?.score ?? 0, x: this.#predictor.pos.x, y: this.#predictor.pos.y,
+        playedMs: loss.detectedAt - Math.max(this.#joinedAt, this.#matchStartedAt), others,
+      },
+      survived: { name: session?.name ?? this.services.prefs.name, playerId: session?.playerId ?? null },
+    }, () => api.succeeded - apiOkBase, () => void this.#findNewMatch(panel));
     this.#loss = panel;
+    // The API is stateless: the player's record is still there, served by whichever instance answers.
+    sessions.authorized<PlayerProfile>('GET', '/v1/players/me').then(
+      (profile) => panel.setProfile(profile),
+      () => panel.setProfile(null),
+    );
   }
 
   async #findNewMatch(panel: LossPanel): Promise<void> {
     const { sessions, prefs } = this.services;
     panel.setBusy(true, 'Looking for a healthy game node…');
-    try {
-      const connection = await findMatch(sessions, prefs.name, prefs.mode);
-      this.scene.restart({ connection, mode: prefs.mode } satisfies ArenaSceneData);
-    } catch (err) {
-      panel.setBusy(false);
-      panel.setStatus(describeError(err), true);
+    const t0 = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await findMatch(sessions, prefs.name, prefs.mode);
+        const reseatMs = performance.now() - t0;
+        this.scene.restart({ connection, mode: prefs.mode, reseatMs } satisfies ArenaSceneData);
+        return;
+      } catch (err) {
+        // API errors are final; a failed join (a node that died a moment ago) is worth another seat.
+        const retry = attempt < RESEAT_ATTEMPTS && !(err instanceof ApiRequestError || err instanceof ApiUnavailableError);
+        if (!retry) {
+          panel.setBusy(false);
+          panel.setStatus(describeError(err), true);
+          return;
+        }
+        panel.setBusy(true, `That node did not answer; trying another (attempt ${attempt + 1})…`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
     }
   }
 
@@ -293,6 +349,7 @@ export class ArenaScene extends Scene {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     void this.#conn.leave();
+    this.services.shell.setSeat(null, null, false);
     this.#results?.destroy();
     this.#results = null;
     this.#loss?.destroy();

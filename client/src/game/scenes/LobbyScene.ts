@@ -24,7 +24,7 @@ export class LobbyScene extends Scene {
     const { shell, prefs, sessions } = this.services;
     shell.setMode('lobby');
     void shell.leaderboard.refresh(sessions.current?.playerId ?? null);
-    publish({ phase: 'lobby', roomId: null, nodeId: null, connected: false, players: [], score: 0 });
+    publish({ phase: 'lobby', roomId: null, nodeId: null, connected: false, players: [], score: 0, lost: null });
 
     this.#panel = new LobbyPanel(shell.overlay, prefs, (choice) => void this.#play(choice));
     this.events.once('shutdown', () => {

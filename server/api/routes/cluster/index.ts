@@ -16,6 +16,13 @@ const cluster: FastifyPluginAsyncTypebox = async (fastify) => {
         return [];
       }),
     ]);
+    // A killed node's IPC channel vanishes the moment Redis sees its socket close,
+    // long before its heartbeat lapses: show it dead at once.
+    if (fastify.redis && nodes.some((n) => n.state !== 'dead' && n.processId)) {
+      const channels = await fastify.redis.pubsub('CHANNELS', 'p:*') as string[];
+      const listening = new Set(channels.map((c) => c.slice(2)));
+      for (const n of nodes) if (n.processId && !listening.has(n.processId)) n.state = 'dead';
+    }
     return { nodes, rooms, apis, servedBy: fastify.instanceId };
   });
 };
