@@ -59,6 +59,26 @@ export const MatchmakeResult = Type.Object({
 });
 export type MatchmakeResult = Static<typeof MatchmakeResult>;
 
+export const RoomIdParams = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+export type RoomIdParams = Static<typeof RoomIdParams>;
+
+/**
+ * POST /v1/rooms/:roomId/rejoin (JWT): a seat back in a checkpointed room after
+ * its host died. Restores the room on a live node from its newest checkpoint
+ * if nobody has yet (exactly one restore, whoever asks first).
+ */
+export const RejoinResult = Type.Object({
+  reservation: SeatReservation,
+  mode: RoomMode,
+  /** Node now hosting the room. */
+  nodeId: Type.String(),
+  /** Fencing epoch of the live copy (grows by one per restore). */
+  epoch: Type.Integer(),
+  /** Tick of the checkpoint the room was restored from (null when it never moved). */
+  restoredFromTick: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type RejoinResult = Static<typeof RejoinResult>;
+
 export const LeaderboardEntry = Type.Object({
   rank: Type.Integer({ minimum: 1 }),
   playerId: Type.String(),
@@ -183,6 +203,12 @@ export const ApiErrorCodes = {
   redisUnavailable: 'redis/unavailable',
   matchmakeNoNodes: 'matchmake/no-nodes',
   matchmakeFailed: 'matchmake/failed',
+  /** The room is gone for good (stateful room whose host died, or no checkpoint left). */
+  roomLost: 'room/lost',
+  /** The room's host still answers heartbeats: rejoin it directly, or retry shortly. */
+  roomHostAlive: 'room/host-alive',
+  /** Another instance is restoring the room right now: retry shortly. */
+  roomRestoring: 'room/restoring',
   internal: 'server/internal',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCodes)[keyof typeof ApiErrorCodes];
