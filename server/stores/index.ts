@@ -8,10 +8,19 @@ import { RedisSessionStore } from './sessions-redis';
 import type { LeaderboardStore } from './leaderboard';
 import type { NodeRegistry, RegistryOptions } from './registry';
 import type { SessionStore } from './sessions';
+import { MemoryCheckpointStore } from './checkpoints-memory';
+import { RedisCheckpointStore } from './checkpoints-redis';
+import type { CheckpointStore } from './checkpoints';
 
 export type { LeaderboardStore, LeaderboardSlice } from './leaderboard';
 export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
 export type { SessionStore, RefreshGrant } from './sessions';
+export type { CheckpointStore, Checkpoint, RoomHost } from './checkpoints';
+
+/** Room checkpoints in Redis, or in memory when `redis` is null (one-process mode). */
+export function createCheckpointStore(redis: Redis | null): CheckpointStore {
+  return redis ? new RedisCheckpointStore(redis) : new MemoryCheckpointStore();
+}
 
 /** Every store the API needs. */
 export interface Stores {

@@ -8,6 +8,8 @@ import { startRedis, type TestRedis } from '../../support/redis';
 import { leaderboardContract } from '../../unit/stores/contracts/leaderboard.contract';
 import { FORGET_AFTER_MS, TTL_MS, registryContract } from '../../unit/stores/contracts/registry.contract';
 import { sessionContract } from '../../unit/stores/contracts/sessions.contract';
+import { checkpointContract } from '../../unit/stores/contracts/checkpoints.contract';
+import { RedisCheckpointStore } from '../../../server/stores/checkpoints-redis';
 
 // The same contract suites as the in-memory twins, against a private redis-server.
 let server: TestRedis | undefined;
@@ -49,6 +51,7 @@ registryContract('redis', async () => {
 });
 
 sessionContract('redis', async () => new RedisSessionStore(await fresh()));
+checkpointContract('redis', async () => new RedisCheckpointStore(await fresh()));
 
 it('stores refresh tokens hashed, with a TTL', async () => {
   const r = await fresh();

@@ -5,6 +5,10 @@ import { MemorySessionStore } from '../../../server/stores/sessions-memory';
 import { leaderboardContract } from './contracts/leaderboard.contract';
 import { FORGET_AFTER_MS, TTL_MS, registryContract } from './contracts/registry.contract';
 import { sessionContract } from './contracts/sessions.contract';
+import { MemoryCheckpointStore } from '../../../server/stores/checkpoints-memory';
+import { checkpointContract } from './contracts/checkpoints.contract';
+
+checkpointContract('memory', async () => new MemoryCheckpointStore());
 
 leaderboardContract('memory', async (clock) => new MemoryLeaderboardStore(() => clock.now));
 
