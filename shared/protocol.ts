@@ -35,6 +35,24 @@ export interface NodeInfo {
   roomId: string;
   mode: RoomMode;
   tickRate: number;
+  /** Fencing epoch of this copy of a checkpointed room (null for stateful rooms). */
+  epoch: number | null;
+  /** Set when this copy was restored from a checkpoint after its previous host died or drained. */
+  restoredFrom: { nodeId: string; tick: number; savedAt: number } | null;
+}
+
+/** Close codes the game nodes use beyond Colyseus's own. */
+export const CloseCodes = {
+  /** The room moved to another node (drain hand-off, or this copy was stale): rejoin it through the API. */
+  moved: 4100,
+  /** The node is shutting down and the room is not coming back. */
+  drained: 4101,
+} as const;
+
+/** Why a room told its players to go elsewhere. */
+export interface MovedNotice {
+  roomId: string;
+  reason: 'drain' | 'stale-copy';
 }
 
 /** Final standings of one match, broadcast when it ends. */
@@ -50,6 +68,9 @@ export interface ServerMessages {
   pong: { t: number; serverTime: number };
   error: ProtocolError;
   results: MatchResult;
+  moved: MovedNotice;
+  /** The host is draining: this match is the last one here. */
+  draining: { nodeId: string };
 }
 
 /** Stable error codes shared by the server and the client. */
@@ -70,7 +91,7 @@ export interface ProtocolError {
 }
 
 /** Join options a client passes to the matchmaker. */
-export const JoinOptions = z.object({
+export const JoinOptions = z.strictObject({
   name: z.string().trim().min(1).max(16).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, space, _ . - only'),
   mode: z.enum(ROOM_MODES).default('stateful'),
   /** Access token from the API (required once the API exists; optional in embedded mode). */

@@ -72,13 +72,13 @@ export class ManagedChild {
     this.process.kill(sig);
   }
 
-  /** Asks the process to stop (SIGTERM), then kills it if it has not exited within `graceMs`. */
+  /** Stops the process (SIGINT: at once, no drain), then kills it if it has not exited within `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     const child = this.process;
     if (!child) return;
     const exited = once(child, 'exit');
     if (this.state === 'frozen') child.kill('SIGCONT');
-    child.kill('SIGTERM');
+    child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);

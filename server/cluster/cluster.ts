@@ -67,7 +67,7 @@ export class Cluster {
     await Promise.all([...this.children.values()].map((c) => c.ready()));
   }
 
-  /** Stops everything: SIGTERM, then SIGKILL for whatever has not exited in time. */
+  /** Stops everything: SIGINT (no drain), then SIGKILL for whatever has not exited in time. */
   async stop(graceMs = 5000): Promise<void> {
     await Promise.all([...this.children.values()].map((c) => c.stop(graceMs)));
   }

@@ -40,6 +40,10 @@ const Env = z.object({
   /** Simulation and network rate of every room, in Hz. */
   TICK_RATE: z.coerce.number().int().min(5).max(60).default(20),
   MATCH_SECONDS: seconds.default(90),
+  /** How long a draining node (SIGTERM) waits for its stateful matches to finish before it exits. */
+  DRAIN_SECONDS: seconds.default(120),
+  /** Milliseconds between two snapshots of a checkpointed room (at most this much play is lost when its host dies). */
+  CHECKPOINT_MS: z.coerce.number().int().min(20).max(10_000).default(250),
   RESULTS_SECONDS: seconds.default(6),
   /** Browser origins allowed to call the API (comma-separated). */
   CORS_ORIGINS: z.string().default('http://localhost:8080,http://127.0.0.1:8080'),

@@ -1,6 +1,8 @@
 import type { Logger } from './logger';
 
 /**
+ * SIGINT stops at once (Ctrl-C, the supervisor's own shutdown); SIGTERM asks
+ * for a drain first (a rolling restart, `npm run chaos -- drain`).
  * Ties a child process's life to its supervisor: when the IPC channel closes
  * (the supervisor exited, even by SIGKILL) the child shuts down instead of
  * lingering as an orphan. Also routes SIGINT/SIGTERM to one clean shutdown.

@@ -2,6 +2,7 @@ import type { ArenaRules } from '../../shared/rules/arena';
 import type { MatchResult, RoomMode } from '../../shared/protocol';
 import type { Logger } from '../common/logger';
 import type { TokenService } from '../common/tokens';
+import type { CheckpointStore } from '../stores';
 
 /** Where finished matches go (the leaderboard). Must be idempotent per `matchId`. */
 export interface ResultsSink {
@@ -26,6 +27,17 @@ export interface ArenaContext {
   log: Logger;
   /** Called with each room step's duration in ms (the tick histogram). */
   observeTick?: (ms: number) => void;
+  /** Where checkpointed rooms keep snapshots (null: this process hosts stateful rooms only). */
+  checkpoints: CheckpointStore | null;
+  /** Milliseconds between two snapshots of a checkpointed room. */
+  checkpointMs: number;
+  checkpointMetrics?: {
+    saved(bytes: number, ms: number): void;
+    refused(): void;
+    restored(ms: number): void;
+  };
+  /** Rooms alive in this process (for drain). */
+  rooms: Set<{ drain(): Promise<void> }>;
   /** Modes this process can host. */
   modes: readonly RoomMode[];
 }

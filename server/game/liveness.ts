@@ -18,13 +18,47 @@ export const SWEEP_INTERVAL_MS = 100;
  * open, so only its lapsed heartbeat key tells.
  */
 export async function liveProcesses(redis: Redis, candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
+  return new Set((await processStates(redis, candidates)).keys());
+}
+
+/** The live processes among `candidates`, each 'alive' or 'draining' (taking no new rooms). */
+export async function processStates(redis: Redis, candidates: string[]): Promise<Map<string, 'alive' | 'draining'>> {
+  const states = new Map<string, 'alive' | 'draining'>();
+  if (candidates.length === 0) return states;
   const [channels, beats] = await Promise.all([
     redis.pubsub('CHANNELS', 'p:*') as Promise<string[]>,
     redis.mget(candidates.map(processAliveKey)),
   ]);
   const listening = new Set(channels.map((c) => c.slice(2)));
-  return new Set(candidates.filter((id, i) => listening.has(id) && beats[i] !== null));
+  candidates.forEach((id, i) => {
+    const beat = beats[i];
+    if (listening.has(id) && beat != null) states.set(id, beat.endsWith(DRAINING) ? 'draining' : 'alive');
+  });
+  return states;
+}
+
+const DRAINING = '|draining';
+
+/**
+ * Colyseus's process selector, made safe: picks the live, non-draining game
+ * process with the fewest rooms (never a dead or frozen one, never `exclude`).
+ * Throws `noNodes()` when there is none.
+ */
+export function liveProcessSelector(redis: Redis, exclude: () => string | null, noNodes: () => Error) {
+  return async (): Promise<string> => {
+    const counts = await redis.hgetall('roomcount');
+    const skip = exclude();
+    const candidates = Object.keys(counts).filter((id) => id !== skip);
+    const states = await processStates(redis, candidates);
+    let best: { id: string; rooms: number } | undefined;
+    for (const id of candidates) {
+      if (states.get(id) !== 'alive') continue;
+      const rooms = Number(counts[id]!.split(',')[0]) || 0;
+      if (!best || rooms < best.rooms || (rooms === best.rooms && id < best.id)) best = { id, rooms };
+    }
+    if (!best) throw noNodes();
+    return best.id;
+  };
 }
 
 /**
@@ -64,16 +98,18 @@ export function startLiveness({ redis, registry, log, describe }: LivenessOption
     const node = describe();
     const [, previous] = await Promise.all([
       registry.heartbeat(node),
-      redis.set(processAliveKey(self), node.id, 'PX', HEARTBEAT_TTL_MS, 'GET'),
+      redis.set(processAliveKey(self), node.state === 'draining' ? `${node.id}${DRAINING}` : node.id, 'PX', HEARTBEAT_TTL_MS, 'GET'),
     ]);
     if (previous === null && !first) {
       // Our key lapsed: we were stalled (frozen, starved) and peers may have swept
-      // us out of matchmaking. Our rooms still run, so list them again.
-      log.warn('heartbeat had lapsed: re-listing this node\'s rooms in matchmaking');
+      // us out of matchmaking. Our rooms still run, so count them again.
+      log.warn('heartbeat had lapsed: listing this node in matchmaking again');
       await matchMaker.stats.persist(true);
-      await matchMaker.restoreMissingRoomCaches();
     }
     first = false;
+    // Re-lists any room of ours whose listing is missing: swept while we were
+    // stalled, or removed by a stale copy of a moved room as it disposed.
+    await matchMaker.restoreMissingRoomCaches();
   };
   let sweeping = false;
   const sweep = async () => {

@@ -22,6 +22,7 @@ const node = await startGameNode({
   publicHost: config.PUBLIC_HOST,
   redisUrl: config.REDIS_URL || null,
   tickRate: config.TICK_RATE,
+  checkpointMs: config.CHECKPOINT_MS,
   rules: { ...DEFAULT_RULES, matchMs: config.MATCH_SECONDS * 1000, resultsMs: config.RESULTS_SECONDS * 1000 },
   tokens: new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
   // Scores are written by the game server, never by a player: exactly once per match id.
@@ -30,5 +31,8 @@ const node = await startGameNode({
   modes: ROOM_MODES,
 });
 
-onShutdown(log, () => node.close());
+onShutdown(log, async (reason) => {
+  if (reason === 'SIGTERM') await node.drain(config.DRAIN_SECONDS * 1000);
+  await node.close();
+});
 notifyReady({ nodeId: config.NODE_ID, address: node.address });

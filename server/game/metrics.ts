@@ -1,5 +1,5 @@
 import { matchMaker, createEndpoint, createRouter } from '@colyseus/core';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one game node, served at GET /metrics on its port. */
 export function createGameMetrics(nodeId: string) {
@@ -18,8 +18,29 @@ export function createGameMetrics(nodeId: string) {
     name: 'statecraft_tick_duration_seconds', help: 'Time to simulate one fixed step of one room', registers: [registry],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
   });
+  const snapshotBytes = new Histogram({
+    name: 'statecraft_checkpoint_bytes', help: 'Size of one checkpoint of a room', registers: [registry],
+    buckets: [256, 512, 1024, 2048, 4096, 8192, 16384],
+  });
+  const snapshotWrite = new Histogram({
+    name: 'statecraft_checkpoint_write_seconds', help: 'Time to encode and write one checkpoint (fenced)', registers: [registry],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  });
+  const refused = new Counter({ name: 'statecraft_checkpoint_refused_total', help: 'Checkpoint writes refused by the fence (stale copies)', registers: [registry] });
+  const restores = new Histogram({
+    name: 'statecraft_restore_seconds', help: 'Time to restore a room from its checkpoint on this node', registers: [registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  });
   return {
     registry,
+    checkpoints: {
+      saved: (bytes: number, ms: number) => {
+        snapshotBytes.observe(bytes);
+        snapshotWrite.observe(ms / 1000);
+      },
+      refused: () => refused.inc(),
+      restored: (ms: number) => restores.observe(ms / 1000),
+    },
     /** Records one room step's duration in milliseconds. */
     observeTick: (ms: number) => tick.observe(ms / 1000),
     router: createRouter({

@@ -1,5 +1,5 @@
 import '../common/websocket-global';
-import { LocalDriver, LocalPresence, Server, matchMaker, type Presence } from '@colyseus/core';
+import { LocalDriver, LocalPresence, Server, ServerError, matchMaker, type Presence } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
@@ -7,11 +7,15 @@ import { ARENA_ROOM } from '../../shared/protocol';
 import { bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
-import { createNodeRegistry, type NodeRegistry } from '../stores';
-import { startLiveness } from './liveness';
+import { createCheckpointStore, createNodeRegistry, type NodeRegistry } from '../stores';
+import { liveProcessSelector, startLiveness } from './liveness';
 import { createGameMetrics } from './metrics';
 
-export interface GameNodeOptions extends Omit<ArenaContext, 'address' | 'pid' | 'startedAt'> {
+type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'checkpointMetrics';
+
+export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
+  /** Milliseconds between snapshots of checkpointed rooms (default 250). */
+  checkpointMs?: number;
   port: number;
   /** Interface to bind. */
   host?: string;
@@ -28,8 +32,12 @@ export interface GameNode {
   readonly presence: Presence;
   readonly address: string;
   readonly registry: NodeRegistry;
-  /** Stops taking new rooms; the cluster shows the node as draining. */
-  drain(): void;
+  /**
+   * Stops taking new rooms (the cluster shows the node as draining), hands
+   * checkpointed rooms over to other nodes and lets stateful matches finish.
+   * Resolves when no room is left, or after `timeoutMs`.
+   */
+  drain(timeoutMs?: number): Promise<void>;
   /** Locks rooms, disconnects players, leaves the cluster. */
   close(): Promise<void>;
 }
@@ -42,9 +50,16 @@ export interface GameNode {
 export async function startGameNode(options: GameNodeOptions): Promise<GameNode> {
   const address = `${options.publicHost}:${options.port}`;
   const metrics = createGameMetrics(options.nodeId);
-  const context: ArenaContext = { ...options, address, pid: process.pid, startedAt: Date.now(), observeTick: metrics.observeTick };
+  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
+  const rooms: ArenaContext['rooms'] = new Set();
+  const context: ArenaContext = {
+    ...options, address, pid: process.pid, startedAt: Date.now(), rooms,
+    checkpoints: createCheckpointStore(redis), checkpointMs: options.checkpointMs ?? 250,
+    observeTick: metrics.observeTick, checkpointMetrics: metrics.checkpoints,
+  };
   const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
   const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();
+  let draining = false;
 
   const server = new Server({
     transport: new WebSocketTransport({ pingInterval: 3000, pingMaxRetries: 2 }),
@@ -54,13 +69,16 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     greet: false,
     gracefullyShutdown: false,
     logger: options.log,
+    // Rooms go to live, non-draining nodes only (this one too, unless it drains).
+    ...(redis ? {
+      selectProcessIdToCreateRoom: liveProcessSelector(redis, () => (draining ? matchMaker.processId : null),
+        () => new ServerError(503, 'No live game node can host a room right now.')),
+    } : {}),
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
   server.router = metrics.router;
 
-  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
   const registry = options.registry ?? createNodeRegistry(redis);
-  let draining = false;
   const describe = () => ({
     id: options.nodeId, processId: matchMaker.processId, address, pid: context.pid, startedAt: context.startedAt,
     rooms: matchMaker.stats.local.roomCount, players: matchMaker.stats.local.ccu,
@@ -81,8 +99,13 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     presence,
     address,
     registry,
-    drain: () => {
+    drain: async (timeoutMs = 120_000) => {
       draining = true;
+      await liveness?.beat(); // tell the cluster at once: no new rooms here
+      await Promise.allSettled([...rooms].map((r) => r.drain()));
+      const deadline = Date.now() + timeoutMs;
+      while (rooms.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      options.log.info({ roomsLeft: rooms.size }, rooms.size === 0 ? 'drained' : 'drain timed out');
     },
     close: async () => {
       draining = true;

@@ -55,7 +55,7 @@ export class LocalStack {
     await this.cluster.start();
     if (control && !this.#stopped) {
       this.controlToken = randomBytes(24).toString('base64url');
-      this.control = await startControlServer(this.cluster, this.controlToken, await freePort(), [this.webUrl]);
+      this.control = await startControlServer(this.cluster, this.controlToken, 0, [this.webUrl]);
     }
     if (web && !this.#stopped) {
       const offered = this.control ? { url: this.control.url, token: this.controlToken } : null;

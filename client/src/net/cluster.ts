@@ -44,8 +44,10 @@ type Listener = (view: ClusterView) => void;
  */
 export class ClusterMonitor {
   #listeners = new Set<Listener>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #last: ClusterStatus | null = null;
+  #timers: { api?: ReturnType<typeof setTimeout>; control?: ReturnType<typeof setTimeout> } = {};
+  #status: ClusterStatus | null = null;
+  #apiDown = false;
+  #processes: ProcessInfo[] | null = null;
   #stopped = false;
   view: ClusterView | null = null;
 
@@ -53,18 +55,20 @@ export class ClusterMonitor {
 
   start(): void {
     this.#stopped = false;
-    void this.#round();
+    void this.#apiRound();
+    void this.#controlRound();
   }
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    clearTimeout(this.#timers.api);
+    clearTimeout(this.#timers.control);
   }
 
-  /** Reads again now (after a fault button press, so the map follows at once). */
+  /** Reads the supervisor again now (after a fault button press, so the map follows at once). */
   poke(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#round(), 50);
+    clearTimeout(this.#timers.control);
+    this.#timers.control = setTimeout(() => void this.#controlRound(), 50);
   }
 
   onUpdate(listener: Listener): () => void {
@@ -73,16 +77,28 @@ export class ClusterMonitor {
     return () => this.#listeners.delete(listener);
   }
 
-  async #round(): Promise<void> {
-    clearTimeout(this.#timer);
-    const [status, processes] = await Promise.all([
-      this.api.request<ClusterStatus>('GET', '/v1/cluster', { signal: AbortSignal.timeout(2000) }).catch(() => null),
-      this.control?.processes(AbortSignal.timeout(2000)).catch(() => null) ?? Promise.resolve(null),
-    ]);
-    if (status) this.#last = status;
-    this.view = merge(status ?? this.#last, processes, status === null);
+  // Two independent loops: the API's cluster view can be slow right after a node dies (the room
+  // listing waits on it), and the supervisor's process list must not wait for it, nor the other way round.
+  async #apiRound(): Promise<void> {
+    clearTimeout(this.#timers.api);
+    const status = await this.api.request<ClusterStatus>('GET', '/v1/cluster', { signal: AbortSignal.timeout(2000) }).catch(() => null);
+    if (status) this.#status = status;
+    this.#apiDown = status === null;
+    this.#publish();
+    if (!this.#stopped) this.#timers.api = setTimeout(() => void this.#apiRound(), CLUSTER_POLL_MS);
+  }
+
+  async #controlRound(): Promise<void> {
+    if (!this.control) return;
+    clearTimeout(this.#timers.control);
+    this.#processes = await this.control.processes(AbortSignal.timeout(2000)).catch(() => null);
+    this.#publish();
+    if (!this.#stopped) this.#timers.control = setTimeout(() => void this.#controlRound(), CLUSTER_POLL_MS);
+  }
+
+  #publish(): void {
+    this.view = merge(this.#status, this.#processes, this.#apiDown);
     for (const l of this.#listeners) l(this.view);
-    if (!this.#stopped) this.#timer = setTimeout(() => void this.#round(), CLUSTER_POLL_MS);
   }
 }
 

@@ -63,7 +63,7 @@ export class LossPanel {
           h('h3', {}, 'Survived (stateless API + Redis)'),
           h('dl', {},
             h('dt', {}, 'Login'), h('dd', { class: 'mono' }, details.survived.name),
-            h('dt', {}, 'Player id'), h('dd', { class: 'mono', title: details.survived.playerId ?? '' }, details.survived.playerId ?? '—'),
+            h('dt', {}, 'Player id'), h('dd', { class: 'mono clip', title: details.survived.playerId ?? '' }, details.survived.playerId ?? '—'),
             h('dt', {}, 'Best scores'), this.#standings,
             h('dt', {}, 'API requests OK since fault'), this.#apiOk))),
       h('p', { class: 'muted small' }, details.mode === 'stateful'

@@ -8,7 +8,7 @@ import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
 import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
-import { liveProcesses, sweepDeadProcesses } from '../../game/liveness';
+import { liveProcessSelector, sweepDeadProcesses } from '../../game/liveness';
 import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
 
@@ -35,31 +35,15 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   const driver = new RedisDriver(options.redisUrl);
 
   // Colyseus's default picks the process with fewest rooms and falls back to
-  // itself, which for a standalone matchmaker would create rooms nobody can
-  // reach. Only processes that still listen on their IPC channel count: a
-  // SIGKILLed node's channel vanishes at once, while its `roomcount` entry stays.
-  // Colyseus's default picks the process with fewest rooms and falls back to
-  // itself, which for a standalone matchmaker would create rooms nobody can
-  // reach. Only live game processes count (see game/liveness: a killed node's
-  // IPC channel vanishes at once, a frozen one's heartbeat lapses).
-  const selectGameNode = async (): Promise<string> => {
-    const counts = await presence.hgetall('roomcount');
-    const candidates = Object.keys(counts ?? {}).filter((id) => id !== matchMaker.processId);
-    const live = await liveProcesses(options.redis, candidates);
-    let best: { id: string; rooms: number } | undefined;
-    for (const id of candidates) {
-      if (!live.has(id)) continue;
-      const rooms = Number(counts[id]!.split(',')[0]) || 0;
-      if (!best || rooms < best.rooms || (rooms === best.rooms && id < best.id)) best = { id, rooms };
-    }
-    if (!best) throw new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.');
-    return best.id;
-  };
+  // itself, which for a standalone matchmaker would create rooms nobody can reach.
+  const selectGameNode = liveProcessSelector(options.redis, () => matchMaker.processId,
+    () => new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.'));
 
   await matchMaker.setup(presence, driver, options.publicAddress, selectGameNode);
   const context = {
     nodeId: options.instanceId, pid: process.pid, startedAt: Date.now(), address: options.publicAddress,
     tickRate: 20, rules: DEFAULT_RULES, tokens: options.tokens, results: null, log: options.log, modes: ROOM_MODES,
+    checkpoints: null, checkpointMs: 0, rooms: new Set<{ drain(): Promise<void> }>(),
   };
   matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
   await matchMaker.accept(true);

@@ -1,7 +1,7 @@
-import { Room, ServerError, type Client } from '@colyseus/core';
+import { Room, ServerError, matchMaker, type Client } from '@colyseus/core';
 import { ArenaState, OrbState, PlayerState } from '../../../shared/schema';
 import {
-  ClientMessages, ErrorCodes, JoinOptions,
+  ClientMessages, CloseCodes, ErrorCodes, JoinOptions,
   type ErrorCode, type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
 } from '../../../shared/protocol';
 import {
@@ -10,9 +10,15 @@ import {
 import { Rng } from '../../../shared/rules/rng';
 import { TokenError, type PlayerIdentity } from '../../common/tokens';
 import type { ArenaContext } from '../context';
+import { RoomCheckpoints } from './checkpoints';
+import { copyPlayer } from './snapshot';
 
 /** Inputs buffered per player beyond this are dropped (oldest first): bounds memory and catch-up speed. */
 const MAX_QUEUED_INPUTS = 6;
+/** How long a dropped player's place (score, position) is kept in a checkpointed room for them to rejoin. */
+const REJOIN_GRACE_MS = 20_000;
+/** A gap this long between two steps means this process was frozen: check the fence before playing on. */
+const FROZEN_GAP_MS = 1000;
 
 interface Seat {
   identity: PlayerIdentity;
@@ -24,33 +30,46 @@ interface PlayerRuntime {
   lastSeq: number;
 }
 
+export interface ArenaCreateOptions {
+  mode?: RoomMode;
+  /** Internal (never from a client: join options are strict): restore this room id from its checkpoint. */
+  restore?: string;
+}
+
 /**
  * One arena match, authoritative at a fixed timestep. Messages are validated at
- * the edge; the rules in `shared/rules` do the rest. Bound to its process's
- * {@link ArenaContext} by {@link bindArenaRoom}.
+ * the edge; the rules in `shared/rules` do the rest. In `checkpointed` mode the
+ * state is also snapshotted to Redis (see {@link RoomCheckpoints}) so another
+ * node can carry the match on. Bound to its process by {@link bindArenaRoom}.
  */
 export class ArenaRoom extends Room<{ state: ArenaState }> {
   static context: ArenaContext;
 
   override maxClients = 16;
-  /** Inputs arrive at the tick rate plus a ping a few times a second; anything far beyond is abuse. */
+  /** Inputs arrive at the tick rate plus a few pings a second; anything far beyond is abuse. */
   override maxMessagesPerSecond = 90;
   override state = new ArenaState();
 
   protected mode: RoomMode = 'stateful';
-  protected rng = new Rng(1);
+  /** Public for the checkpointer: its state is part of every snapshot. */
+  rng = new Rng(1);
   protected readonly runtime = new Map<string, PlayerRuntime>();
+  protected checkpoints: RoomCheckpoints | null = null;
+  /** Simulation paused: frozen-gap fence check, hand-off, or retirement of a stale copy. */
+  protected paused = false;
+  protected draining = false;
+  private lastStepAt = 0;
+  private readonly handle = { drain: () => this.drain() };
 
   protected get ctx(): ArenaContext {
     return (this.constructor as typeof ArenaRoom).context;
   }
 
-  override onCreate(options: { mode?: RoomMode; seed?: number }): void {
+  override async onCreate(options: ArenaCreateOptions): Promise<void> {
     const { rules, tickRate } = this.ctx;
     this.mode = options.mode === 'checkpointed' ? 'checkpointed' : 'stateful';
     this.maxClients = rules.maxPlayers;
-    this.rng = new Rng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
-    this.setMetadata({ mode: this.mode, nodeId: this.ctx.nodeId });
+    this.rng = new Rng((Math.random() * 2 ** 32) >>> 0);
 
     this.state.phase = 'playing';
     this.state.match = 1;
@@ -60,6 +79,19 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       spawnOrb(this.rng, rules, orb);
       this.state.orbs.set(String(i), orb);
     }
+
+    if (this.mode === 'checkpointed') {
+      if (!this.ctx.checkpoints) throw new ServerError(400, 'This node cannot host checkpointed rooms (no checkpoint store).');
+      this.checkpoints = new RoomCheckpoints(this, this.ctx.checkpoints, this.ctx, () => this.retireStaleCopy());
+      await this.checkpoints.start(options.restore);
+      this.clock.setInterval(() => void this.checkpoints?.save(), this.ctx.checkpointMs);
+      // Players restored from the checkpoint get a grace period to come back.
+      this.state.players.forEach((p, sessionId) => this.expireIfAbsent(sessionId, p.playerId));
+    }
+    await this.setMetadata({
+      mode: this.mode, nodeId: this.ctx.nodeId,
+      epoch: this.checkpoints?.epoch ?? null, restoredFromTick: this.checkpoints?.restoredFrom?.tick ?? null,
+    });
 
     this.onMessage('input', (client, message) => this.onInput(client, message));
     this.onMessage('ping', (client, message) => {
@@ -72,39 +104,95 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     });
 
     const observe = this.ctx.observeTick;
-    this.setFixedTimestep(observe
-      ? (step) => {
-        const t0 = performance.now();
-        this.step(step.dt, step.dtMs);
-        observe(performance.now() - t0);
-      }
-      : (step) => this.step(step.dt, step.dtMs), tickRate);
-    this.ctx.log.info({ roomId: this.roomId, mode: this.mode }, 'room created');
+    this.setFixedTimestep((step) => {
+      const t0 = performance.now();
+      this.step(step.dt, step.dtMs);
+      observe?.(performance.now() - t0);
+    }, tickRate);
+    this.ctx.rooms.add(this.handle);
+    this.ctx.log.info({ roomId: this.roomId, mode: this.mode, epoch: this.checkpoints?.epoch }, 'room created');
   }
 
   override onJoin(client: Client, _options: unknown, seat: Seat): void {
-    const taken: string[] = [];
-    this.state.players.forEach((p) => taken.push(p.color));
-    const player = new PlayerState();
-    player.playerId = seat.identity.playerId;
-    player.name = seat.name;
-    player.color = pickColor(taken);
-    player.connected = true;
-    spawnPoint(this.rng, this.ctx.rules, player);
+    // A player coming back to a checkpointed room gets their own player back: score, position, colour.
+    let player: PlayerState | undefined;
+    this.state.players.forEach((p, sessionId) => {
+      if (player || p.connected || p.playerId !== seat.identity.playerId) return;
+      player = copyPlayer(p, true);
+      player.ack = 0; // the new connection numbers its inputs afresh
+      this.state.players.delete(sessionId);
+    });
+    if (!player) {
+      const taken: string[] = [];
+      this.state.players.forEach((p) => taken.push(p.color));
+      player = new PlayerState();
+      player.playerId = seat.identity.playerId;
+      player.name = seat.name;
+      player.color = pickColor(taken);
+      player.connected = true;
+      spawnPoint(this.rng, this.ctx.rules, player);
+    }
     this.state.players.set(client.sessionId, player);
     this.runtime.set(client.sessionId, { queue: [], lastSeq: 0 });
 
     const { nodeId, pid, startedAt, address, tickRate } = this.ctx;
-    this.sendTo(client, 'node', { nodeId, pid, startedAt, address, roomId: this.roomId, mode: this.mode, tickRate });
+    this.sendTo(client, 'node', {
+      nodeId, pid, startedAt, address, roomId: this.roomId, mode: this.mode, tickRate,
+      epoch: this.checkpoints?.epoch ?? null, restoredFrom: this.checkpoints?.restoredFrom ?? null,
+    });
+    if (this.draining) this.sendTo(client, 'draining', { nodeId });
   }
 
-  override onLeave(client: Client): void {
-    this.state.players.delete(client.sessionId);
+  override onLeave(client: Client, code?: number): void {
     this.runtime.delete(client.sessionId);
+    const player = this.state.players.get(client.sessionId);
+    // In a checkpointed room a dropped (not consented) player keeps their place for a while.
+    if (this.checkpoints && player && code !== 4000) {
+      player.connected = false;
+      this.expireIfAbsent(client.sessionId, player.playerId);
+      return;
+    }
+    this.state.players.delete(client.sessionId);
   }
 
-  override onDispose(): void {
+  override async onDispose(): Promise<void> {
+    this.ctx.rooms.delete(this.handle);
+    // A room that emptied out ends for good; a drained or stale copy lives on elsewhere.
+    if (this.checkpoints && !this.draining) await this.checkpoints.forget().catch(() => {});
     this.ctx.log.info({ roomId: this.roomId }, 'room disposed');
+  }
+
+  /** The node is shutting down: hand a checkpointed room over, or let a stateful match finish. */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.broadcast('draining', { nodeId: this.ctx.nodeId });
+    if (!this.checkpoints) {
+      await this.lock();
+      return; // endMatch() closes the room when this match ends
+    }
+    // Zero-loss hand-off: stop, final snapshot, restore elsewhere, then move the players.
+    this.paused = true;
+    await this.lock();
+    await this.checkpoints.save();
+    await matchMaker.driver.remove(this.roomId); // the new copy takes this listing
+    await matchMaker.createRoom(this.roomName, { mode: 'checkpointed', restore: this.roomId } satisfies ArenaCreateOptions);
+    this.broadcast('moved', { roomId: this.roomId, reason: 'drain' });
+    await this.disconnect(CloseCodes.moved);
+  }
+
+  protected expireIfAbsent(sessionId: string, playerId: string): void {
+    this.clock.setTimeout(() => {
+      const p = this.state.players.get(sessionId);
+      if (p && !p.connected && p.playerId === playerId) this.state.players.delete(sessionId);
+    }, REJOIN_GRACE_MS);
+  }
+
+  /** Another node now hosts this room (our epoch is stale): stop, send the players there, go away. */
+  protected retireStaleCopy(): void {
+    this.paused = true;
+    this.broadcast('moved', { roomId: this.roomId, reason: 'stale-copy' });
+    void this.disconnect(CloseCodes.moved);
   }
 
   protected onInput(client: Client, message: unknown): void {
@@ -122,31 +210,28 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
 
   /** One fixed step: at most one input per player (so nobody outruns the speed limit), orbs, clock. */
   protected step(dt: number, dtMs: number): void {
+    const now = Date.now();
+    const gap = now - this.lastStepAt;
+    this.lastStepAt = now;
+    if (this.checkpoints && this.lastStepAt && gap > FROZEN_GAP_MS && !this.paused) this.checkFence();
+    if (this.paused) return;
+
     const { rules } = this.ctx;
     const state = this.state;
     state.tick++;
-
-    if (state.phase === 'playing') {
-      state.players.forEach((player, sessionId) => {
-        const rt = this.runtime.get(sessionId);
-        const input = rt?.queue.shift();
-        if (!input) return;
-        movePlayer(player, input.dx, input.dy, dt, rules);
-        player.ack = input.seq;
-        state.orbs.forEach((orb) => {
-          if (!touches(player, orb, rules)) return;
-          player.score += orbValue(orb, rules);
-          spawnOrb(this.rng, rules, orb);
-        });
+    const playing = state.phase === 'playing';
+    state.players.forEach((player, sessionId) => {
+      const input = this.runtime.get(sessionId)?.queue.shift();
+      if (!input) return;
+      player.ack = input.seq;
+      if (!playing) return; // between matches inputs are acknowledged but nobody moves
+      movePlayer(player, input.dx, input.dy, dt, rules);
+      state.orbs.forEach((orb) => {
+        if (!touches(player, orb, rules)) return;
+        player.score += orbValue(orb, rules);
+        spawnOrb(this.rng, rules, orb);
       });
-    } else {
-      // Between matches inputs are acknowledged but nobody moves.
-      state.players.forEach((player, sessionId) => {
-        const rt = this.runtime.get(sessionId);
-        const input = rt?.queue.shift();
-        if (input) player.ack = input.seq;
-      });
-    }
+    });
 
     const clock = advanceClock(state.phase as Phase, state.timeLeftMs, dtMs, rules);
     state.timeLeftMs = clock.timeLeftMs;
@@ -154,6 +239,14 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     state.phase = clock.phase;
     if (clock.phase === 'results') this.endMatch();
     else this.startMatch();
+  }
+
+  /** After a freeze, play nothing until a fenced write proves this copy is still the live one. */
+  private checkFence(): void {
+    this.paused = true;
+    void this.checkpoints!.save().then((current) => {
+      if (current) this.paused = false;
+    });
   }
 
   protected endMatch(): void {
@@ -166,9 +259,12 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     };
     this.broadcast('results', result);
     const sink = this.ctx.results;
+    // Recorded once per match id, even if a restored copy ends the same match again.
     if (sink && result.standings.length > 0) {
       sink.record(result).catch((err: unknown) => this.ctx.log.error({ err, matchId: result.matchId }, 'could not record match results'));
     }
+    void this.checkpoints?.save();
+    if (this.draining && !this.checkpoints) void this.disconnect(CloseCodes.drained);
   }
 
   protected startMatch(): void {
@@ -202,7 +298,7 @@ export function bindArenaRoom(context: ArenaContext): typeof ArenaRoom {
 function authenticate(context: ArenaContext, token: string, options: unknown): Seat {
   const parsed = JoinOptions.safeParse(options ?? {});
   if (!parsed.success) {
-    throw new ServerError(400, `Invalid join options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ServerError(400, `Invalid join options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
   }
   const raw = token || parsed.data.token;
   if (!raw) throw new ServerError(401, `${ErrorCodes.authRequired}: log in first (POST /v1/auth/guest).`);

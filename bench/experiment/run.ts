@@ -1,0 +1,290 @@
+import type { ClusterStatus, LeaderboardPage, PlayerProfile } from '../../shared/api';
+import type { RoomMode } from '../../shared/protocol';
+import { BotApi, type ApiSample } from '../../server/bots/api';
+import { sleep, type LossRecord } from '../../server/bots/bot';
+import { BotFleet } from '../../server/bots/fleet';
+import { Rng } from '../../shared/rules/rng';
+import { BenchStack } from '../support/stack';
+import { summarize, type Summary } from '../support/stats';
+import type { Injected, Scenario } from './scenarios';
+
+export interface RunOptions {
+  bots: number;
+  perRoom?: number;
+  gameNodes: number;
+  /** Play before the fault, once every bot is in. */
+  warmupMs: number;
+  /** Longest wait for every bot to be back in play. */
+  recoveryTimeoutMs: number;
+  /** Play observed after recovery. */
+  afterMs: number;
+  matchSeconds: number;
+  resultsSeconds: number;
+  seed: number;
+  /** Called with a phase name and 0..1 progress inside this run. */
+  onProgress?: (phase: string, fraction: number) => void;
+}
+
+/** Everything measured in one run. Times are ms; `at` fields are relative to the fault. */
+export interface RunResult {
+  scenario: string;
+  mode: RoomMode;
+  run: number;
+  seed: number;
+  fault: Injected & { relativeTo: 'fault' };
+  bots: { players: number; joined: number; affected: number; failedJoins: number };
+  detection: {
+    /** Client side: each affected bot's loss detection after the fault. */
+    clientMs: Summary;
+    /** The cluster view (GET /v1/cluster) first showing the target dead/not alive. */
+    clusterMs: number | null;
+  };
+  recovery: {
+    /** Each affected bot: fault → first state patch with its player present again. */
+    backInPlayMs: Summary;
+    /** Fault → every bot in play again (null if not within the timeout). */
+    allBackMs: number | null;
+    rejoined: number;
+    sessionsLost: number;
+    /** Why rejoins failed: API code → count. */
+    lostCodes: Record<string, number>;
+  };
+  playLost: {
+    /** Per affected bot: last message from the old host → back in play. */
+    gapMs: Summary;
+    ticks: Summary;
+    ticksTotal: number;
+    points: Summary;
+    pointsTotal: number;
+  };
+  api: {
+    /** From the fault to recovery (at least 2 s): bots' calls and the background probe. */
+    duringFault: { requests: number; ok: number; successRate: number; latencyMs: Summary };
+    overall: { requests: number; ok: number; successRate: number; latencyMs: Summary };
+  };
+  leaderboard: {
+    players: number;
+    matchesSeen: number;
+    /** Players whose recorded total is below what they were shown. Must be 0. */
+    lost: number;
+    lostPoints: number;
+    /** Players whose recorded total exceeds what they were shown. Must be 0. */
+    doubleCounted: number;
+    doublePoints: number;
+    unreadable: number;
+  };
+  timeline: {
+    /** Bots in play per node, sampled every 100 ms. */
+    occupancy: { t: number; byNode: Record<string, number>; recovering: number }[];
+    api: { t: number; ms: number; ok: boolean; route: string }[];
+    nodes: string[];
+  };
+  losses: LossRecord[];
+  errors: string[];
+  durationMs: number;
+}
+
+/** One run: a fresh private cluster, bots, a fault at a known time, the measurements, the teardown. */
+export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, options: RunOptions): Promise<RunResult> {
+  const t0 = Date.now();
+  const progress = options.onProgress ?? (() => {});
+  const errors: string[] = [];
+  const stack = new BenchStack();
+  let fleet: BotFleet | null = null;
+  let stopProbe = async () => {};
+  try {
+    progress('starting cluster', 0);
+    await stack.start({
+      gameNodes: options.gameNodes,
+      apis: 2,
+      env: { MATCH_SECONDS: String(options.matchSeconds), RESULTS_SECONDS: String(options.resultsSeconds) },
+      print: (id, line) => {
+        if (errors.length < 50 && /"level":(50|60)|Error/.test(line)) errors.push(`[${id}] ${line.slice(0, 300)}`);
+      },
+    });
+    let faultAt: number | null = null;
+    fleet = new BotFleet({
+      apiUrls: stack.apiUrls, players: options.bots, perRoom: options.perRoom, mode,
+      faultAt: () => faultAt, namePrefix: `r${run}s${options.seed}`,
+    });
+    progress('seating bots', 0.1);
+    const failedJoins = await fleet.start();
+    const joined = options.bots - failedJoins;
+    if (joined === 0) throw new Error(`no bot could join: ${fleet.bots[0]?.error ?? 'unknown'}`);
+    const probe = startProbe(stack.apiUrls, fleet);
+    stopProbe = probe.stop;
+    const view = startClusterView(stack.apiUrls);
+    // A seeded jitter, so the fault lands at a different point of the tick and heartbeat cycles each run, reproducibly.
+    await sleep(options.warmupMs + Math.floor(new Rng(options.seed * 1000 + run).range(0, 500)));
+
+    progress('fault', 0.3);
+    const injected = await scenario.inject(stack, fleet);
+    faultAt = injected.at;
+    const affectedBefore = new Set(fleet.bots.filter((b) => b.node?.nodeId === injected.target).map((b) => b.playerId));
+
+    // Recovery: the target seen as not alive, and every bot that was in play back in play.
+    await fleet.until(() => fleet!.bots.every((b) => b.phase === 'failed' || (b.inPlay && b.losses.every((l) => l.backInPlayAt !== null || l.outcome === 'failed'))) && Date.now() - injected.at > 200, options.recoveryTimeoutMs);
+    const recoveredAt = Date.now();
+    const allBack = fleet.bots.filter((b) => b.joins > 0).every((b) => b.inPlay);
+    await scenario.after?.(stack, injected);
+    progress('observing', 0.6);
+    await sleep(options.afterMs);
+    const windowEnd = Math.max(recoveredAt, injected.at + 2000);
+
+    progress('finishing matches', 0.7);
+    await probe.stop();
+    stopProbe = async () => {};
+    view.stop();
+    // Leave between matches, so every point scored is in a result the bots were shown.
+    await fleet.stop((options.matchSeconds + options.resultsSeconds) * 1000 + 2000);
+    progress('checking leaderboard', 0.9);
+    const leaderboard = await checkLeaderboard(stack.apiUrls, fleet);
+
+    const losses = fleet.losses();
+    const apiSamples = [...fleet.apiSamples, ...probe.samples];
+    const during = apiSamples.filter((s) => s.at >= injected.at && s.at <= windowEnd);
+    const lostCodes: Record<string, number> = {};
+    for (const l of losses) if (l.lostCode) lostCodes[l.lostCode] = (lostCodes[l.lostCode] ?? 0) + 1;
+    const backs = losses.filter((l) => l.backInPlayMs !== null);
+    const clusterMs = view.firstDown(injected);
+    return {
+      scenario: scenario.name, mode, run, seed: options.seed,
+      fault: { ...injected, relativeTo: 'fault' },
+      bots: { players: options.bots, joined, affected: affectedBefore.size, failedJoins },
+      detection: { clientMs: summarize(numbers(losses.map((l) => l.detectedMs))), clusterMs },
+      recovery: {
+        backInPlayMs: summarize(backs.map((l) => l.backInPlayMs!)),
+        allBackMs: allBack ? (backs.length ? Math.max(...backs.map((l) => l.backInPlayAt! - injected.at)) : 0) : null,
+        rejoined: losses.filter((l) => l.outcome === 'rejoined').length,
+        sessionsLost: losses.filter((l) => l.outcome === 'session-lost').length,
+        lostCodes,
+      },
+      playLost: {
+        gapMs: summarize(numbers(losses.map((l) => l.gapMs))),
+        ticks: summarize(numbers(losses.map((l) => l.ticksLost))),
+        ticksTotal: sum(numbers(losses.map((l) => l.ticksLost))),
+        points: summarize(numbers(losses.map((l) => l.pointsLost))),
+        pointsTotal: sum(numbers(losses.map((l) => l.pointsLost))),
+      },
+      api: { duringFault: apiStats(during), overall: apiStats(apiSamples) },
+      leaderboard,
+      timeline: {
+        occupancy: fleet.occupancy.map((o) => ({ t: o.at - injected.at, byNode: o.byNode, recovering: o.recovering })),
+        api: apiSamples.map((s) => ({ t: s.at - injected.at, ms: round(s.ms), ok: s.ok, route: s.route })).sort((a, b) => a.t - b.t),
+        nodes: stack.cluster!.list('game').map((c) => c.spec.id),
+      },
+      losses,
+      errors: [...errors, ...new Set(fleet.bots.map((b) => b.error).filter((e): e is string => e !== null))],
+      durationMs: Date.now() - t0,
+    };
+  } finally {
+    await stopProbe();
+    await fleet?.stop(0).catch(() => {});
+    await stack.stop();
+  }
+}
+
+/** Background API traffic during the run: a top-10 read and an authenticated profile read, in turn, ~20 per second. */
+function startProbe(apiUrls: string[], fleet: BotFleet): { samples: ApiSample[]; stop: () => Promise<void> } {
+  const samples: ApiSample[] = [];
+  const api = new BotApi(apiUrls, samples, 2000);
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const token = fleet.bots[i % fleet.bots.length]?.session?.accessToken;
+      const call = i % 2 === 0 || !token
+        ? api.request<LeaderboardPage>('GET', '/v1/leaderboards/score-total?limit=10', { route: 'GET /v1/leaderboards/:board' })
+        : api.request<PlayerProfile>('GET', '/v1/players/me', { token, route: 'GET /v1/players/me' });
+      await call.catch(() => {});
+      await sleep(50);
+    }
+  })();
+  return { samples, stop: async () => ((running = false), await loop) };
+}
+
+/** Polls GET /v1/cluster every 100 ms, remembering when each process was first seen not alive. */
+function startClusterView(apiUrls: string[]) {
+  const api = new BotApi(apiUrls, [], 1000);
+  const down = new Map<string, number>();
+  let running = true;
+  void (async () => {
+    while (running) {
+      const seenAt = Date.now();
+      try {
+        const c = await api.request<ClusterStatus>('GET', '/v1/cluster');
+        for (const n of c.nodes) if (n.state !== 'alive' && !down.has(n.id)) down.set(n.id, seenAt);
+        for (const a of c.apis) if (!a.alive && !down.has(a.id)) down.set(a.id, seenAt);
+      } catch {
+        // the view is down too (redis restart): keep polling
+      }
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: () => void (running = false),
+    firstDown: (f: Injected): number | null => {
+      const at = down.get(f.target);
+      return at !== undefined && at >= f.at - 100 ? Math.max(0, at - f.at) : null;
+    },
+  };
+}
+
+/**
+ * Compares each bot's `score-total` on the leaderboard with the sum of its
+ * scores in the results it was shown: recorded below = lost, above = counted twice.
+ */
+async function checkLeaderboard(apiUrls: string[], fleet: BotFleet): Promise<RunResult['leaderboard']> {
+  const api = new BotApi(apiUrls, [], 3000);
+  const bots = fleet.bots.filter((b) => b.session);
+  const read = async () => Promise.all(bots.map(async (b) => {
+    try {
+      const me = await api.request<PlayerProfile>('GET', '/v1/players/me', { token: b.session!.accessToken });
+      return me.standings.find((s) => s.board === 'score-total')?.score ?? 0;
+    } catch {
+      return null;
+    }
+  }));
+  // Results are written asynchronously by the node: read until two reads 300 ms apart agree.
+  let recorded = await read();
+  for (let i = 0; i < 10; i++) {
+    await sleep(300);
+    const again = await read();
+    const same = again.every((v, j) => v === recorded[j]);
+    recorded = again;
+    if (same) break;
+  }
+  const out = { players: bots.length, matchesSeen: 0, lost: 0, lostPoints: 0, doubleCounted: 0, doublePoints: 0, unreadable: 0 };
+  const matches = new Set<string>();
+  bots.forEach((b, i) => {
+    for (const id of b.results.keys()) matches.add(id);
+    const expected = sum([...b.results.values()]);
+    const got = recorded[i];
+    if (got === null || got === undefined) return void out.unreadable++;
+    if (got < expected) {
+      out.lost++;
+      out.lostPoints += expected - got;
+    } else if (got > expected) {
+      out.doubleCounted++;
+      out.doublePoints += got - expected;
+    }
+  });
+  out.matchesSeen = matches.size;
+  return out;
+}
+
+function apiStats(samples: ApiSample[]) {
+  const ok = samples.filter((s) => s.ok).length;
+  return { requests: samples.length, ok, successRate: samples.length ? ok / samples.length : 1, latencyMs: summarize(samples.map((s) => s.ms)) };
+}
+
+function numbers(values: (number | null)[]): number[] {
+  return values.filter((v): v is number => v !== null);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Cluster } from '../../server/cluster/cluster';
+import { startRedisServer } from '../../server/cluster/redis';
+import { freePort } from './ports';
+
+export interface BenchStackOptions {
+  gameNodes?: number;
+  apis?: number;
+  /** Extra environment for every server process (MATCH_SECONDS, TICK_RATE...). */
+  env?: Record<string, string>;
+  /** Server output lines, for the report's log (default: dropped). */
+  print?: (id: string, line: string) => void;
+}
+
+/**
+ * A private Statecraft for one experiment run or benchmark: its own
+ * redis-server (append-only file in a temp dir, so it can be restarted as a
+ * fault and keep its data), game nodes and API instances on free loopback
+ * ports. Never touches the Redis a demo uses: Colyseus's keys are unprefixed.
+ */
+export class BenchStack {
+  cluster: Cluster | null = null;
+  redis: ChildProcess | null = null;
+  redisPort = 0;
+  apiUrls: string[] = [];
+  readonly #dir = mkdtempSync(join(tmpdir(), 'statecraft-bench-'));
+
+  get redisUrl(): string {
+    return `redis://127.0.0.1:${this.redisPort}`;
+  }
+
+  async start(options: BenchStackOptions = {}): Promise<this> {
+    const { gameNodes = 3, apis = 2, env = {} } = options;
+    this.redisPort = await freePort();
+    await this.startRedis();
+    const apiPorts = await Promise.all(Array.from({ length: apis }, () => freePort()));
+    this.apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    this.cluster = new Cluster({
+      redisUrl: this.redisUrl,
+      gamePorts: await Promise.all(Array.from({ length: gameNodes }, () => freePort())),
+      apiPorts,
+      publicHost: '127.0.0.1',
+      jwtSecret: randomBytes(32).toString('base64url'),
+      env: { LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', ...env },
+      print: options.print ?? (() => {}),
+    });
+    await this.cluster.start();
+    return this;
+  }
+
+  async startRedis(): Promise<void> {
+    this.redis = await startRedisServer(this.redisPort, this.#dir);
+    this.redis.stdout?.resume();
+    this.redis.stderr?.resume();
+  }
+
+  /** Stops Redis: SIGTERM (a clean shutdown that flushes the append-only file) or SIGKILL. */
+  async stopRedis(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.redis;
+    this.redis = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Process id of a cluster child (game node or API instance). */
+  pid(id: string): number | undefined {
+    return this.cluster?.get(id).pid;
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster?.stop(2000).catch(() => {});
+    await this.stopRedis('SIGKILL');
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
