@@ -120,7 +120,11 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     progress('fault', 0.3);
     const injected = await scenario.inject(stack, fleet);
     faultAt = injected.at;
-    const affectedBefore = new Set(fleet.bots.filter((b) => b.node?.nodeId === injected.target).map((b) => b.playerId));
+    const onTarget = fleet.bots.filter((b) => b.inPlay && b.node?.nodeId === injected.target);
+    const affectedBefore = new Set(onTarget.map((b) => b.playerId));
+    const lossesBefore = new Map(onTarget.map((b) => [b, b.losses.length]));
+    // A frozen host is only noticed after the silence threshold: first wait for its players to notice at all.
+    await fleet.until(() => onTarget.every((b) => b.losses.length > lossesBefore.get(b)!), options.recoveryTimeoutMs);
 
     // Recovery: the target seen as not alive, and every bot that was in play back in play.
     await fleet.until(() => fleet!.bots.every((b) => b.phase === 'failed' || (b.inPlay && b.losses.every((l) => l.backInPlayAt !== null || l.outcome === 'failed'))) && Date.now() - injected.at > 200, options.recoveryTimeoutMs);

@@ -16,6 +16,7 @@ import healthRoutes from './routes/health';
 import leaderboardRoutes from './routes/leaderboards';
 import matchmakeRoutes from './routes/matchmake';
 import playerRoutes from './routes/players';
+import roomRoutes from './routes/rooms';
 import type { AppOptions } from './types';
 
 export type { AppOptions } from './types';
@@ -43,6 +44,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(playerRoutes, { prefix: '/v1/players' });
   await fastify.register(matchmakeRoutes, { prefix: '/v1/matchmake' });
   await fastify.register(clusterRoutes, { prefix: '/v1/cluster' });
+  await fastify.register(roomRoutes, { prefix: '/v1/rooms' });
 }
 
 /** Fastify's own options for the API; `logger` is a pino instance or pino options. */

@@ -5,7 +5,7 @@ import { apiPorts, loadConfig } from '../common/config';
 import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
 import { TokenService } from '../common/tokens';
-import { createStores } from '../stores';
+import { createCheckpointStore, createStores } from '../stores';
 import { buildApp } from '../api/app';
 import { processMatchmaker } from '../api/matchmaker/colyseus';
 import { startGameNode } from '../game/node';
@@ -19,6 +19,7 @@ const config = loadConfig();
 const log = createLogger('embedded', config.LOG_LEVEL);
 const tokens = new TokenService(config.JWT_SECRET!, config.ACCESS_TOKEN_TTL);
 const stores = createStores(null, config.REFRESH_TOKEN_TTL);
+const checkpoints = createCheckpointStore(null);
 
 const node = await startGameNode({
   nodeId: 'node-1',
@@ -26,6 +27,8 @@ const node = await startGameNode({
   publicHost: config.PUBLIC_HOST,
   redisUrl: null,
   registry: stores.registry,
+  checkpoints,
+  checkpointMs: config.CHECKPOINT_MS,
   tickRate: config.TICK_RATE,
   rules: { ...DEFAULT_RULES, matchMs: config.MATCH_SECONDS * 1000, resultsMs: config.RESULTS_SECONDS * 1000 },
   tokens,
@@ -37,7 +40,7 @@ const app = await buildApp({
   instanceId: 'api-1',
   tokens,
   stores,
-  matchmaker: processMatchmaker(),
+  matchmaker: processMatchmaker({ checkpoints, redis: null, owner: 'embedded' }),
   redis: null,
   corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   rateLimitMax: config.RATE_LIMIT_MAX,

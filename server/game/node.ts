@@ -7,7 +7,7 @@ import { ARENA_ROOM } from '../../shared/protocol';
 import { bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
-import { createCheckpointStore, createNodeRegistry, type NodeRegistry } from '../stores';
+import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
 import { liveProcessSelector, startLiveness } from './liveness';
 import { createGameMetrics } from './metrics';
 
@@ -16,6 +16,8 @@ type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'chec
 export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   /** Milliseconds between snapshots of checkpointed rooms (default 250). */
   checkpointMs?: number;
+  /** Checkpoint store to share in one-process mode (with Redis the node uses Redis's). */
+  checkpoints?: CheckpointStore;
   port: number;
   /** Interface to bind. */
   host?: string;
@@ -54,7 +56,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const rooms: ArenaContext['rooms'] = new Set();
   const context: ArenaContext = {
     ...options, address, pid: process.pid, startedAt: Date.now(), rooms,
-    checkpoints: createCheckpointStore(redis), checkpointMs: options.checkpointMs ?? 250,
+    checkpoints: options.checkpoints ?? createCheckpointStore(redis), checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, checkpointMetrics: metrics.checkpoints,
   };
   const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
@@ -102,7 +104,8 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     drain: async (timeoutMs = 120_000) => {
       draining = true;
       await liveness?.beat(); // tell the cluster at once: no new rooms here
-      await Promise.allSettled([...rooms].map((r) => r.drain()));
+      const handOffs = await Promise.allSettled([...rooms].map((r) => r.drain()));
+      for (const h of handOffs) if (h.status === 'rejected') options.log.error({ err: h.reason }, 'a room could not be drained');
       const deadline = Date.now() + timeoutMs;
       while (rooms.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       options.log.info({ roomsLeft: rooms.size }, rooms.size === 0 ? 'drained' : 'drain timed out');

@@ -3,8 +3,12 @@ import { ServerError, createAuthContext, matchMaker } from '@colyseus/core';
 import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol';
 import type { RoomStatus } from '../../../shared/api';
 import type { PlayerIdentity } from '../../common/tokens';
-import type { SeatReservation } from '../../../shared/api';
+import type { RejoinResult, SeatReservation } from '../../../shared/api';
+import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../game/failover';
 import { MatchmakeError, type Matchmaker } from './index';
+
+/** A rejoin whose seat request takes longer than this met a host that stopped answering. */
+const REJOIN_TIMEOUT_MS = 1500;
 
 /** A matchmaking request that takes longer than this has met a stalled node or Redis: fail rather than hang. */
 const SEAT_TIMEOUT_MS = 8000;
@@ -13,8 +17,35 @@ const SEAT_TIMEOUT_MS = 8000;
  * The Colyseus matchmaker this process has set up: its own (one process, game
  * node and API together) or the standalone one from `startStandaloneMatchmaker`.
  */
-export function processMatchmaker(close: () => Promise<void> = async () => {}): Matchmaker {
+export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}): Matchmaker {
   return {
+    async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
+      const host = await ensureRoomHosted(failover, roomId);
+      const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
+      let timer: NodeJS.Timeout | undefined;
+      // A host that stopped answering (frozen, not yet declared dead) would hold the seat
+      // request for two IPC timeouts: give up sooner and let the client retry.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)), REJOIN_TIMEOUT_MS);
+      });
+      try {
+        const seat = matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth);
+        seat.catch(() => {});
+        const reservation = (await Promise.race([seat, timeout])) as SeatReservation;
+        const listing = (await matchMaker.findRoomsByIds([roomId])).get(roomId);
+        const meta = (listing?.metadata ?? {}) as { restoredFromTick?: number | null };
+        return { reservation, mode: 'checkpointed', nodeId: host.nodeId, epoch: host.epoch, restoredFromTick: meta.restoredFromTick ?? null };
+      } catch (err) {
+        if (err instanceof RoomUnavailableError) throw err;
+        const mapped = toMatchmakeError(err);
+        if (mapped instanceof MatchmakeError && mapped.kind === 'auth') throw mapped;
+        // The room is between homes (hand-off under way, listing not yet visible): retry shortly.
+        throw new RoomUnavailableError('room/restoring', `Room ${roomId} is moving: ${mapped.message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
     async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string): Promise<SeatReservation> {
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
       let timer: NodeJS.Timeout | undefined;

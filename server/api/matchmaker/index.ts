@@ -1,4 +1,4 @@
-import type { RoomStatus, SeatReservation } from '../../../shared/api';
+import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import type { RoomMode } from '../../../shared/protocol';
 import type { PlayerIdentity } from '../../common/tokens';
 
@@ -12,6 +12,11 @@ export type { SeatReservation } from '../../../shared/api';
 export interface Matchmaker {
   /** A seat in a `mode` room with space, created on a live game node if needed. Throws {@link MatchmakeError}. */
   seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string): Promise<SeatReservation>;
+  /**
+   * A seat back in checkpointed room `roomId`, restoring it on a live node first
+   * if its host died. Throws `RoomUnavailableError` (room/lost, room/restoring).
+   */
+  rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult>;
   /** Every room the cluster lists. */
   rooms(): Promise<RoomStatus[]>;
   close(): Promise<void>;

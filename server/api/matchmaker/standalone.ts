@@ -8,6 +8,7 @@ import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
 import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
+import { createCheckpointStore } from '../../stores';
 import { liveProcessSelector, sweepDeadProcesses } from '../../game/liveness';
 import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
@@ -48,7 +49,8 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
   await matchMaker.accept(true);
 
-  const inner = processMatchmaker(async () => {
+  const failover = { checkpoints: createCheckpointStore(options.redis), redis: options.redis, owner: options.instanceId };
+  const inner = processMatchmaker(failover, async () => {
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
     presence.shutdown();
@@ -61,6 +63,10 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     seat: async (...args) => {
       await sweepDeadProcesses(options.redis, matchMaker.processId);
       return inner.seat(...args);
+    },
+    rejoin: async (...args) => {
+      await sweepDeadProcesses(options.redis, matchMaker.processId);
+      return inner.rejoin(...args);
     },
   };
 }

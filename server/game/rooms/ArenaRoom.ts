@@ -58,6 +58,8 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   /** Simulation paused: frozen-gap fence check, hand-off, or retirement of a stale copy. */
   protected paused = false;
   protected draining = false;
+  /** This copy is going away (handed off, or stale): it takes no more seats. */
+  protected leaving = false;
   private lastStepAt = 0;
   private readonly handle = { drain: () => this.drain() };
 
@@ -87,6 +89,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.clock.setInterval(() => void this.checkpoints?.save(), this.ctx.checkpointMs);
       // Players restored from the checkpoint get a grace period to come back.
       this.state.players.forEach((p, sessionId) => this.expireIfAbsent(sessionId, p.playerId));
+      this.holdWhileAwaited();
     }
     await this.setMetadata({
       mode: this.mode, nodeId: this.ctx.nodeId,
@@ -134,6 +137,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     }
     this.state.players.set(client.sessionId, player);
     this.runtime.set(client.sessionId, { queue: [], lastSeq: 0 });
+    this.holdWhileAwaited();
 
     const { nodeId, pid, startedAt, address, tickRate } = this.ctx;
     this.sendTo(client, 'node', {
@@ -150,6 +154,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     if (this.checkpoints && player && code !== 4000) {
       player.connected = false;
       this.expireIfAbsent(client.sessionId, player.playerId);
+      this.holdWhileAwaited();
       return;
     }
     this.state.players.delete(client.sessionId);
@@ -171,28 +176,59 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       await this.lock();
       return; // endMatch() closes the room when this match ends
     }
-    // Zero-loss hand-off: stop, final snapshot, restore elsewhere, then move the players.
+    // Zero-loss hand-off: stop simulating, take a final snapshot, send the players
+    // to the room's next home, then restore it there. (Not lock(): its listing
+    // update may land after the new copy's listing and lock that one.)
     this.paused = true;
-    await this.lock();
     await this.checkpoints.save();
-    await matchMaker.driver.remove(this.roomId); // the new copy takes this listing
+    await this.leave('drain'); // frees the room id for the new copy
     await matchMaker.createRoom(this.roomName, { mode: 'checkpointed', restore: this.roomId } satisfies ArenaCreateOptions);
-    this.broadcast('moved', { roomId: this.roomId, reason: 'drain' });
-    await this.disconnect(CloseCodes.moved);
   }
 
   protected expireIfAbsent(sessionId: string, playerId: string): void {
     this.clock.setTimeout(() => {
       const p = this.state.players.get(sessionId);
       if (p && !p.connected && p.playerId === playerId) this.state.players.delete(sessionId);
+      this.holdWhileAwaited();
     }, REJOIN_GRACE_MS);
+  }
+
+  /** An empty room still awaiting dropped players is kept (until their grace ends), not disposed. */
+  private holdWhileAwaited(): void {
+    if (this.leaving) return;
+    let awaited = false;
+    this.state.players.forEach((p) => {
+      awaited ||= !p.connected;
+    });
+    if (this.autoDispose === awaited) this.autoDispose = !awaited;
   }
 
   /** Another node now hosts this room (our epoch is stale): stop, send the players there, go away. */
   protected retireStaleCopy(): void {
     this.paused = true;
-    this.broadcast('moved', { roomId: this.roomId, reason: 'stale-copy' });
-    void this.disconnect(CloseCodes.moved);
+    void this.leave('stale-copy');
+  }
+
+  override hasReachedMaxClients(): boolean {
+    return this.leaving || super.hasReachedMaxClients();
+  }
+
+  /** Sends every player to the room's next home and disposes this copy at once. */
+  private async leave(reason: 'drain' | 'stale-copy'): Promise<void> {
+    this.leaving = true;
+    // Seats reserved here (e.g. requests queued while this process was frozen) would
+    // keep this copy alive, and answering for the room id, until they time out.
+    const internals = this as unknown as {
+      _reservedSeats: Record<string, unknown>;
+      _reservedSeatTimeouts: Record<string, NodeJS.Timeout>;
+      resetAutoDisposeTimeout(seconds: number): void;
+    };
+    for (const timer of Object.values(internals._reservedSeatTimeouts)) clearTimeout(timer);
+    internals._reservedSeats = {};
+    internals._reservedSeatTimeouts = {};
+    internals.resetAutoDisposeTimeout(0);
+    this.broadcast('moved', { roomId: this.roomId, reason });
+    await this.disconnect(CloseCodes.moved);
   }
 
   protected onInput(client: Client, message: unknown): void {

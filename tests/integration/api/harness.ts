@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, type AppOptions } from '../../../server/api/app';
+import { RoomUnavailableError } from '../../../server/game/failover';
 import { MatchmakeError, type Matchmaker } from '../../../server/api/matchmaker';
 import { createRedis, redisReady } from '../../../server/common/redis';
 import { TokenService } from '../../../server/common/tokens';
@@ -18,6 +19,14 @@ export function fakeMatchmaker(): Matchmaker & { nodes: boolean; calls: unknown[
       mm.calls.push({ player, mode });
       if (!mm.nodes) throw new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.');
       return { name: 'arena', sessionId: 's1', roomId: 'r1', processId: 'p1', publicAddress: '127.0.0.1:1' };
+    },
+    async rejoin(player: { playerId: string; name: string }, roomId: string) {
+      mm.calls.push({ player, roomId });
+      if (roomId !== 'r1') throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone.`);
+      return {
+        reservation: { name: 'arena', sessionId: 's2', roomId: 'r1', processId: 'p2', publicAddress: '127.0.0.1:2' },
+        mode: 'checkpointed' as const, nodeId: 'node-2', epoch: 2, restoredFromTick: 40,
+      };
     },
     async rooms() {
       return [{ id: 'r1', mode: 'stateful' as const, nodeId: 'node-1', players: 1 }];

@@ -106,6 +106,26 @@ describe('matchmaking and cluster', () => {
   });
 });
 
+describe('rejoining a checkpointed room', () => {
+  it('answers with a seat and the new host, 410 room/lost for a room that is gone, and refuses bad input', async () => {
+    const session = await login(h!.app, 'Rex');
+    const post = (roomId: string, auth = true) => h!.app.inject({
+      method: 'POST', url: `/v1/rooms/${roomId}/rejoin`,
+      headers: auth ? { authorization: `Bearer ${session.accessToken}` } : {},
+    });
+    const ok = await post('r1');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ mode: 'checkpointed', nodeId: 'node-2', epoch: 2, restoredFromTick: 40, reservation: { roomId: 'r1' } });
+    const gone = await post('r404');
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json()).toMatchObject({ code: 'room/lost' });
+    expect((await post('r1', false)).statusCode).toBe(401);
+    const bad = await post('no%20spaces!');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'request/invalid' });
+  });
+});
+
 describe('hostile and odd requests', () => {
   const guest = (payload: string, contentType = 'application/json') =>
     h!.app.inject({ method: 'POST', url: '/v1/auth/guest', payload, headers: { 'content-type': contentType } });

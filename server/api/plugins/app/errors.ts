@@ -5,6 +5,7 @@ import { isRedisUnavailable } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
 import { ApiHttpError, redisUnavailable } from '../../errors';
 import { MatchmakeError } from '../../matchmaker';
+import { RoomUnavailableError } from '../../../game/failover';
 
 const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
 
@@ -12,6 +13,11 @@ const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPT
 function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
   if (err instanceof ApiHttpError) return { code: err.code, message: err.message, statusCode: err.statusCode };
   if (err instanceof TokenError) return { code: err.code, message: err.message, statusCode: 401 };
+  if (err instanceof RoomUnavailableError) {
+    return err.code === 'room/lost'
+      ? { code: ApiErrorCodes.roomLost, message: err.message, statusCode: 410 }
+      : { code: ApiErrorCodes.roomRestoring, message: err.message, statusCode: 409 };
+  }
   if (err instanceof MatchmakeError) {
     if (err.kind === 'no-nodes') return { code: ApiErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
     if (err.kind === 'auth') return { code: ApiErrorCodes.authInvalid, message: err.message, statusCode: 401 };

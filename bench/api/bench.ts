@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startRedisServer } from '../../server/cluster/redis';
+import { freePort } from '../support/ports';
+import { spawnTs, stopChild } from '../support/proc';
+
+export interface ApiCase {
+  name: string;
+  requestsPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface ApiBenchResult {
+  durationSeconds: number;
+  connections: number;
+  cases: Record<string, ApiCase>;
+  ratios: { submitVsHello: number; top10VsHello: number; authVsOpen: number };
+}
+
+/** Autocannon against each route in turn, in one run; targets run in their own processes. */
+export async function benchApi(options: { durationSeconds: number; connections: number; log: (line: string) => void }): Promise<ApiBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'statecraft-bench-api-'));
+  const redisPort = await freePort();
+  const redis = await startRedisServer(redisPort, dir);
+  redis.stdout?.resume();
+  const hello = await spawnTs<{ port: number }>('bench/api/target.ts', ['hello']);
+  const api = await spawnTs<{ port: number; token: string }>('bench/api/target.ts', ['api', `redis://127.0.0.1:${redisPort}`], { LOG_LEVEL: 'silent' });
+  try {
+    const base = `http://127.0.0.1:${api.hello.port}`;
+    const auth = { authorization: `Bearer ${api.hello.token}` };
+    // A board with a few thousand players, so reads are not of an empty set.
+    await run('seed', `${base}/bench/submit`, { method: 'POST', amount: 2000 });
+    const cases: Record<string, ApiCase> = {};
+    const plan: [string, string, Partial<autocannon.Options>][] = [
+      ['hello-world', `http://127.0.0.1:${hello.hello.port}/`, {}],
+      ['leaderboard-submit', `${base}/bench/submit`, { method: 'POST' }],
+      ['leaderboard-top10', `${base}/v1/leaderboards/score-total?limit=10`, {}],
+      ['players-me-auth', `${base}/v1/players/me`, { headers: auth }],
+      ['players-me-open', `${base}/bench/me-open`, {}],
+    ];
+    for (const [name, url, extra] of plan) {
+      options.log(`api: ${name}`);
+      cases[name] = await run(name, url, { duration: options.durationSeconds, ...extra });
+    }
+    const rps = (k: string) => cases[k]!.requestsPerSec;
+    return {
+      durationSeconds: options.durationSeconds,
+      connections: options.connections,
+      cases,
+      ratios: {
+        submitVsHello: rps('leaderboard-submit') / rps('hello-world'),
+        top10VsHello: rps('leaderboard-top10') / rps('hello-world'),
+        authVsOpen: rps('players-me-auth') / rps('players-me-open'),
+      },
+    };
+  } finally {
+    await Promise.all([stopChild(hello.child), stopChild(api.child)]);
+    redis.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function run(name: string, url: string, extra: Partial<autocannon.Options>): Promise<ApiCase> {
+    const result = await autocannon({ url, connections: options.connections, ...extra } as autocannon.Options);
+    return {
+      name,
+      requestsPerSec: result.requests.average,
+      latencyP50Ms: result.latency.p50,
+      latencyP99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+    };
+  }
+}

@@ -1,0 +1,210 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { RoomMode } from '../../shared/protocol';
+import { fmt, percentile } from '../support/stats';
+import type { RunOptions, RunResult } from './run';
+
+/** One row of the summary: a per-run number, aggregated over runs. */
+interface Metric {
+  key: string;
+  label: string;
+  unit: string;
+  get: (r: RunResult) => number | null;
+}
+
+export const METRICS: Metric[] = [
+  { key: 'detectClientP95', label: 'detection, clients (p95 of bots)', unit: 'ms', get: (r) => nan(r.detection.clientMs.p95) },
+  { key: 'detectCluster', label: 'detection, cluster view', unit: 'ms', get: (r) => r.detection.clusterMs },
+  { key: 'backInPlayP50', label: 'back in play (p50 of bots)', unit: 'ms', get: (r) => nan(r.recovery.backInPlayMs.p50) },
+  { key: 'backInPlayP95', label: 'back in play (p95 of bots)', unit: 'ms', get: (r) => nan(r.recovery.backInPlayMs.p95) },
+  { key: 'allBack', label: 'all bots back in play', unit: 'ms', get: (r) => r.recovery.allBackMs },
+  { key: 'affected', label: 'bots on the faulted host', unit: '', get: (r) => r.bots.affected },
+  { key: 'rejoined', label: 'sessions rejoined', unit: '', get: (r) => r.recovery.rejoined },
+  { key: 'sessionsLost', label: 'sessions lost', unit: '', get: (r) => r.recovery.sessionsLost },
+  { key: 'gapP50', label: 'play lost per bot (p50)', unit: 'ms', get: (r) => nan(r.playLost.gapMs.p50) },
+  { key: 'ticksLost', label: 'ticks lost (sum over bots)', unit: 'ticks', get: (r) => r.playLost.ticksTotal },
+  { key: 'pointsLost', label: 'score lost (sum over bots)', unit: 'points', get: (r) => r.playLost.pointsTotal },
+  { key: 'apiSuccess', label: 'API success during fault', unit: '%', get: (r) => r.api.duringFault.successRate * 100 },
+  { key: 'apiP99', label: 'API p99 latency during fault', unit: 'ms', get: (r) => nan(r.api.duringFault.latencyMs.p99) },
+  { key: 'lbLost', label: 'leaderboard results lost', unit: 'players', get: (r) => r.leaderboard.lost },
+  { key: 'lbDouble', label: 'leaderboard results double-counted', unit: 'players', get: (r) => r.leaderboard.doubleCounted },
+];
+
+export interface Aggregate {
+  mode: RoomMode;
+  runs: number;
+  metrics: Record<string, { p50: number | null; p95: number | null; max: number | null }>;
+  /** Pooled over every bot of every run. */
+  pooled: { detectClientP95: number | null; backInPlayP95: number | null };
+}
+
+export interface ExperimentReport {
+  scenario: string;
+  summary: string;
+  command: string;
+  startedAt: string;
+  seed: number;
+  options: Omit<RunOptions, 'onProgress'>;
+  machine: Machine;
+  aggregates: Aggregate[];
+  runs: RunResult[];
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  platform: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return { cpu: list[0]?.model ?? 'unknown', cores: list.length, memoryGb: Math.round(totalmem() / 2 ** 30 * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+export function aggregate(runs: RunResult[], mode: RoomMode): Aggregate {
+  const mine = runs.filter((r) => r.mode === mode);
+  const metrics: Aggregate['metrics'] = {};
+  for (const m of METRICS) {
+    const values = mine.map(m.get).filter((v): v is number => v !== null && !Number.isNaN(v));
+    metrics[m.key] = values.length
+      ? { p50: percentile(values, 50), p95: percentile(values, 95), max: Math.max(...values) }
+      : { p50: null, p95: null, max: null };
+  }
+  const pooled = (get: (l: RunResult['losses'][number]) => number | null) => {
+    const v = mine.flatMap((r) => r.losses.map(get)).filter((x): x is number => x !== null);
+    return v.length ? percentile(v, 95) : null;
+  };
+  return { mode, runs: mine.length, metrics, pooled: { detectClientP95: pooled((l) => l.detectedMs), backInPlayP95: pooled((l) => l.backInPlayMs) } };
+}
+
+/** The summary table as text, one column per mode. */
+export function summaryTable(report: ExperimentReport): string {
+  const head = ['metric', ...report.aggregates.flatMap((a) => [`${a.mode} p50`, `${a.mode} p95`])];
+  const rows = METRICS.map((m) => [
+    `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
+    ...report.aggregates.flatMap((a) => [fmt(a.metrics[m.key]?.p50, m.unit === '%' ? 1 : 0), fmt(a.metrics[m.key]?.p95, m.unit === '%' ? 1 : 0)]),
+  ]);
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r, j) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + (j === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')).join('\n');
+}
+
+/** Writes report.json and report.html into `dir`. */
+export function writeReport(dir: string, report: ExperimentReport): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2));
+  writeFileSync(join(dir, 'report.html'), html(report));
+}
+
+const COLORS = ['#4cc9f0', '#ff5d73', '#80ed99', '#ffd166', '#c77dff', '#ff9f1c', '#2ec4b6', '#f72585'];
+
+function html(report: ExperimentReport): string {
+  const aggRows = METRICS.map((m) => `<tr><td>${esc(m.label)}${m.unit ? ` <small>(${esc(m.unit)})</small>` : ''}</td>${report.aggregates.map((a) => {
+    const v = a.metrics[m.key];
+    const d = m.unit === '%' ? 1 : 0;
+    const bad = (m.key === 'lbLost' || m.key === 'lbDouble') && (v?.max ?? 0) > 0;
+    return `<td${bad ? ' class="bad"' : ''}>${fmt(v?.p50, d)}</td><td${bad ? ' class="bad"' : ''}>${fmt(v?.p95, d)}</td>`;
+  }).join('')}</tr>`).join('\n');
+  const runs = report.runs.map((r) => `
+    <section>
+      <h3>${esc(r.mode)} · run ${r.run} · ${esc(r.fault.description)}</h3>
+      <p>${r.bots.joined}/${r.bots.players} bots in, ${r.bots.affected} on the faulted host; rejoined ${r.recovery.rejoined}, sessions lost ${r.recovery.sessionsLost}${Object.keys(r.recovery.lostCodes).length ? ` (${esc(Object.entries(r.recovery.lostCodes).map(([k, v]) => `${k}: ${v}`).join(', '))})` : ''};
+      detection ${fmt(r.detection.clientMs.p50)} / ${fmt(r.detection.clientMs.p95)} ms (client p50/p95), cluster ${fmt(r.detection.clusterMs)} ms;
+      back in play ${fmt(r.recovery.backInPlayMs.p50)} / ${fmt(r.recovery.backInPlayMs.p95)} ms;
+      API during fault ${fmt(r.api.duringFault.successRate * 100, 1)} % ok, p99 ${fmt(r.api.duringFault.latencyMs.p99, 1)} ms;
+      leaderboard lost ${r.leaderboard.lost}, double ${r.leaderboard.doubleCounted} (${r.leaderboard.matchesSeen} matches).</p>
+      <div class="charts">${occupancyChart(r)}${latencyChart(r)}</div>
+    </section>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Statecraft experiment: ${esc(report.scenario)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;background:#11141b;color:#e6e6e6;max-width:1200px}
+h1,h2,h3{font-weight:600}h3{font-size:15px;margin:18px 0 4px}
+table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 10px;border-bottom:1px solid #2a2f3a;text-align:right}
+td:first-child,th:first-child{text-align:left}.bad{color:#ff5d73;font-weight:700}
+.charts{display:flex;gap:16px;flex-wrap:wrap}svg{background:#171b24;border-radius:6px}
+code{background:#1c2130;padding:1px 5px;border-radius:4px}small{color:#9aa3b2}
+</style></head><body>
+<h1>${esc(report.scenario)}</h1>
+<p>${esc(report.summary)}. Started ${esc(report.startedAt)}, seed ${report.seed}.<br>
+Command: <code>${esc(report.command)}</code><br>
+Machine: ${esc(report.machine.cpu)}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, Node ${esc(report.machine.node)} (${esc(report.machine.platform)}).<br>
+Per run: ${report.options.bots} bots, ${report.options.gameNodes} game nodes, 2 API instances, own Redis; matches of ${report.options.matchSeconds} s.</p>
+<h2>Over runs</h2>
+<table><tr><th>metric</th>${report.aggregates.map((a) => `<th>${esc(a.mode)} p50</th><th>${esc(a.mode)} p95</th>`).join('')}</tr>
+${aggRows}
+<tr><td>detection, clients, pooled p95 of all bots <small>(ms)</small></td>${report.aggregates.map((a) => `<td colspan="2">${fmt(a.pooled.detectClientP95)}</td>`).join('')}</tr>
+<tr><td>back in play, pooled p95 of all bots <small>(ms)</small></td>${report.aggregates.map((a) => `<td colspan="2">${fmt(a.pooled.backInPlayP95)}</td>`).join('')}</tr>
+</table>
+<h2>Runs</h2>
+<p><small>Time axis: seconds from the fault (red line). Left: bots in play per game node. Right: API request latency (x = failed request).</small></p>
+${runs}
+</body></html>`;
+}
+
+const W = 560;
+const H = 220;
+const PAD = { l: 44, r: 10, t: 14, b: 28 };
+
+function axes(xMin: number, xMax: number, yMax: number, yLabel: string): { x: (t: number) => number; y: (v: number) => number; svg: string } {
+  const x = (t: number) => PAD.l + ((t - xMin) / Math.max(1, xMax - xMin)) * (W - PAD.l - PAD.r);
+  const y = (v: number) => H - PAD.b - (v / Math.max(1e-9, yMax)) * (H - PAD.t - PAD.b);
+  let svg = `<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}" stroke="#556"/><line x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}" stroke="#556"/>`;
+  const step = niceStep((xMax - xMin) / 1000);
+  for (let s = Math.ceil(xMin / 1000 / step) * step; s <= xMax / 1000; s += step) {
+    svg += `<text x="${x(s * 1000)}" y="${H - 10}" fill="#9aa3b2" font-size="10" text-anchor="middle">${+s.toFixed(1)}s</text>`;
+  }
+  for (const f of [0, 0.5, 1]) svg += `<text x="${PAD.l - 4}" y="${y(yMax * f) + 3}" fill="#9aa3b2" font-size="10" text-anchor="end">${+(yMax * f).toFixed(yMax < 10 ? 1 : 0)}</text>`;
+  svg += `<text x="${PAD.l + 4}" y="${PAD.t - 2}" fill="#9aa3b2" font-size="10">${esc(yLabel)}</text>`;
+  svg += `<line x1="${x(0)}" y1="${PAD.t}" x2="${x(0)}" y2="${H - PAD.b}" stroke="#ff5d73" stroke-dasharray="4 3"/><text x="${x(0) + 3}" y="${PAD.t + 10}" fill="#ff5d73" font-size="10">fault</text>`;
+  return { x, y, svg };
+}
+
+function occupancyChart(r: RunResult): string {
+  const occ = r.timeline.occupancy;
+  if (occ.length === 0) return '';
+  const xMin = occ[0]!.t;
+  const xMax = occ[occ.length - 1]!.t;
+  const yMax = Math.max(1, ...occ.map((o) => Object.values(o.byNode).reduce((a, b) => a + b, 0)));
+  const a = axes(xMin, xMax, yMax, 'bots in play');
+  const lines = r.timeline.nodes.map((node, i) => {
+    const pts = occ.map((o) => `${a.x(o.t).toFixed(1)},${a.y(o.byNode[node] ?? 0).toFixed(1)}`).join(' ');
+    const color = COLORS[i % COLORS.length]!;
+    return `<polyline fill="none" stroke="${color}" stroke-width="1.6" points="${pts}"/><text x="${W - PAD.r - 4}" y="${PAD.t + 12 + i * 12}" fill="${color}" font-size="10" text-anchor="end">${esc(node)}</text>`;
+  }).join('');
+  return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="bots in play per node">${a.svg}${lines}</svg>`;
+}
+
+function latencyChart(r: RunResult): string {
+  const pts = r.timeline.api;
+  const occ = r.timeline.occupancy;
+  if (pts.length === 0 || occ.length === 0) return '';
+  const xMin = Math.min(occ[0]!.t, pts[0]!.t);
+  const xMax = Math.max(occ[occ.length - 1]!.t, pts[pts.length - 1]!.t);
+  const yMax = Math.max(5, percentile(pts.map((p) => p.ms), 99) * 1.2);
+  const a = axes(xMin, xMax, yMax, 'API latency (ms)');
+  const dots = pts.map((p) => {
+    const cx = a.x(p.t).toFixed(1);
+    const cy = a.y(Math.min(p.ms, yMax)).toFixed(1);
+    return p.ok
+      ? `<circle cx="${cx}" cy="${cy}" r="1.6" fill="#4cc9f0" fill-opacity="0.7"/>`
+      : `<text x="${cx}" y="${cy}" fill="#ff5d73" font-size="10" text-anchor="middle">×</text>`;
+  }).join('');
+  return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="API latency">${a.svg}${dots}</svg>`;
+}
+
+function niceStep(rangeSeconds: number): number {
+  for (const s of [0.5, 1, 2, 5, 10, 20, 30, 60]) if (rangeSeconds / s <= 10) return s;
+  return 120;
+}
+
+function nan(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

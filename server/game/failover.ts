@@ -1,0 +1,65 @@
+import { matchMaker } from '@colyseus/core';
+import type { Redis } from 'ioredis';
+import { ARENA_ROOM } from '../../shared/protocol';
+import type { CheckpointStore, RoomHost } from '../stores';
+import { liveProcesses, sweepDeadProcesses } from './liveness';
+import type { ArenaCreateOptions } from './rooms/ArenaRoom';
+
+/** Long enough for a restore (load + claim + first save, ~10 ms measured), short enough to retry a crashed restorer. */
+const RESTORE_LEASE_MS = 5000;
+
+export type RoomUnavailableCode = 'room/lost' | 'room/restoring';
+
+/** The room cannot be joined right now (`room/restoring`: retry shortly) or ever (`room/lost`). */
+export class RoomUnavailableError extends Error {
+  constructor(readonly code: RoomUnavailableCode, message: string) {
+    super(message);
+    this.name = 'RoomUnavailableError';
+  }
+}
+
+export interface FailoverDeps {
+  checkpoints: CheckpointStore;
+  /** null in one-process mode, where the only host is this process. */
+  redis: Redis | null;
+  /** Names the caller in restore leases (for logs and debugging). */
+  owner: string;
+  onRestore?: (roomId: string, ms: number) => void;
+}
+
+/**
+ * Makes sure a checkpointed room has a live host and returns it: the current
+ * one if it is alive, or a copy restored from the newest checkpoint on a live
+ * node. Any number of callers may race here (players rejoining through
+ * different API instances): a lease lets exactly one of them restore, and the
+ * others get `room/restoring` and retry.
+ */
+export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Promise<RoomHost> {
+  const host = await deps.checkpoints.host(roomId);
+  if (!host) throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone: it was not checkpointed, or it ended.`);
+  if (await isLive(deps, host)) return host;
+
+  if (!(await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS))) {
+    throw new RoomUnavailableError('room/restoring', `Room ${roomId} is being restored on another node; retry in a moment.`);
+  }
+  try {
+    // Someone may have restored it between our first look and our lease.
+    const now = await deps.checkpoints.host(roomId);
+    if (now && now.epoch !== host.epoch && (await isLive(deps, now))) return now;
+    const t0 = performance.now();
+    // The dead host's listing must go first: Colyseus refuses a second listing under the same room id.
+    if (deps.redis) await sweepDeadProcesses(deps.redis, matchMaker.processId);
+    await matchMaker.createRoom(ARENA_ROOM, { mode: 'checkpointed', restore: roomId } satisfies ArenaCreateOptions);
+    deps.onRestore?.(roomId, performance.now() - t0);
+    const restored = await deps.checkpoints.host(roomId);
+    if (!restored) throw new RoomUnavailableError('room/lost', `Room ${roomId} vanished while it was being restored.`);
+    return restored;
+  } finally {
+    await deps.checkpoints.release(roomId, deps.owner);
+  }
+}
+
+async function isLive(deps: FailoverDeps, host: RoomHost): Promise<boolean> {
+  if (!deps.redis) return host.processId === matchMaker.processId;
+  return (await liveProcesses(deps.redis, [host.processId])).has(host.processId);
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runExperiment } from '../../../bench/experiment/experiment';
+import { METRICS, type ExperimentReport } from '../../../bench/experiment/report';
+import { SCENARIOS } from '../../../bench/experiment/scenarios';
+import { steer } from '../../../server/bots/steer';
+
+const out = mkdtempSync(join(tmpdir(), 'statecraft-experiment-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('the bots\' steering', () => {
+  it('chases the orb worth most per pixel, and stands still with nothing to chase', () => {
+    expect(steer({ x: 100, y: 100 }, [{ x: 200, y: 100, golden: false }, { x: 100, y: 300, golden: false }])).toEqual({ dx: 1, dy: 0 });
+    // A golden orb (5 points) three times as far still wins over a plain one.
+    expect(steer({ x: 100, y: 100 }, [{ x: 150, y: 100, golden: false }, { x: 100, y: 250, golden: true }])).toEqual({ dx: 0, dy: 1 });
+    expect(steer({ x: 100, y: 100 }, [])).toEqual({ dx: 0, dy: 0 });
+  });
+});
+
+describe('a short kill-host experiment', () => {
+  it('measures detection, recovery, play and API loss in both modes, and loses or double-counts no result', async () => {
+    const { report, dir } = await runExperiment(SCENARIOS['kill-host']!, {
+      runs: 1, modes: ['stateful', 'checkpointed'], seed: 7, bots: 8, gameNodes: 2,
+      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
+      outDir: out, command: 'vitest: experiment.test.ts',
+    });
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|<link|src="http/); // self-contained
+    const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ExperimentReport;
+    expect(json.runs).toHaveLength(2);
+    expect(json.aggregates.map((a) => a.mode)).toEqual(['stateful', 'checkpointed']);
+    for (const a of json.aggregates) expect(Object.keys(a.metrics).sort()).toEqual(METRICS.map((m) => m.key).sort());
+
+    for (const run of report.runs) {
+      expect(run.bots.joined, `${run.mode}: every bot joined`).toBe(8);
+      expect(run.bots.affected).toBeGreaterThan(0);
+      expect(run.detection.clientMs.n).toBe(run.bots.affected);
+      expect(run.detection.clientMs.p95).toBeGreaterThanOrEqual(0);
+      expect(run.detection.clusterMs).not.toBeNull();
+      expect(run.recovery.allBackMs, `${run.mode}: everyone back in play`).not.toBeNull();
+      expect(run.recovery.backInPlayMs.n).toBe(run.bots.affected);
+      expect(run.playLost.gapMs.n).toBe(run.bots.affected);
+      expect(Number.isFinite(run.playLost.ticksTotal)).toBe(true);
+      expect(Number.isFinite(run.playLost.pointsTotal)).toBe(true);
+      expect(run.api.duringFault.requests).toBeGreaterThan(0);
+      expect(run.api.duringFault.successRate).toBeGreaterThanOrEqual(0);
+      expect(run.api.duringFault.latencyMs.p99).toBeGreaterThan(0);
+      expect(run.timeline.occupancy.length).toBeGreaterThan(10);
+      expect(run.leaderboard.players).toBe(8);
+      expect(run.leaderboard.matchesSeen).toBeGreaterThan(0);
+      expect(run.leaderboard.unreadable).toBe(0);
+      expect(run.leaderboard.lost, `${run.mode}: results lost`).toBe(0);
+      expect(run.leaderboard.doubleCounted, `${run.mode}: results double-counted`).toBe(0);
+    }
+    const stateful = report.runs.find((r) => r.mode === 'stateful')!;
+    expect(stateful.recovery.sessionsLost).toBe(stateful.bots.affected);
+  }, 60_000);
+});
