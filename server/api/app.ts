@@ -9,6 +9,7 @@ import errors from './plugins/app/errors';
 import instance from './plugins/app/instance';
 import matchmaker from './plugins/app/matchmaker';
 import metrics from './plugins/app/metrics';
+import nodeWatch from './plugins/app/node-watch';
 import services from './plugins/app/services';
 import authRoutes from './routes/auth';
 import clusterRoutes from './routes/cluster';
@@ -37,6 +38,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(matchmaker, opts);
   await fastify.register(instance, opts);
   await fastify.register(metrics);
+  await fastify.register(nodeWatch, opts);
 
   await fastify.register(healthRoutes, { prefix: '/health' });
   await fastify.register(authRoutes, { prefix: '/v1/auth' });

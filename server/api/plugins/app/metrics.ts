@@ -24,10 +24,19 @@ async function metrics(fastify: FastifyInstance): Promise<void> {
     latency.observe(labels, reply.elapsedTime / 1000);
   });
 
+  fastify.decorate('promRegistry', register);
+
   fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(register.contentType);
     return register.metrics();
   });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry (plugins add their own metrics to it). */
+    promRegistry: Registry;
+  }
 }
 
 export default fp(metrics, { name: 'metrics', fastify: '5.x' });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ClusterStatus, type RoomStatus } from '../../../../shared/api';
 import { errorResponses } from '../../errors';
+import { gameNodes } from '../../cluster-view';
 
 /** The cluster as the registry and the matchmaker see it: who is alive, what runs where. */
 const cluster: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -8,7 +9,7 @@ const cluster: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: { summary: 'Game nodes, rooms and API instances', response: { 200: ClusterStatus, ...errorResponses(503) } },
   }, async (request) => {
     const [nodes, apis, rooms] = await Promise.all([
-      fastify.registry.nodes(),
+      gameNodes(fastify.registry, fastify.redis),
       fastify.registry.apis(),
       // Room listings are a nicety: a matchmaker hiccup must not hide the nodes.
       fastify.matchmaker.rooms().catch((err: unknown): RoomStatus[] => {
@@ -16,13 +17,6 @@ const cluster: FastifyPluginAsyncTypebox = async (fastify) => {
         return [];
       }),
     ]);
-    // A killed node's IPC channel vanishes the moment Redis sees its socket close,
-    // long before its heartbeat lapses: show it dead at once.
-    if (fastify.redis && nodes.some((n) => n.state !== 'dead' && n.processId)) {
-      const channels = await fastify.redis.pubsub('CHANNELS', 'p:*') as string[];
-      const listening = new Set(channels.map((c) => c.slice(2)));
-      for (const n of nodes) if (n.processId && !listening.has(n.processId)) n.state = 'dead';
-    }
     return { nodes, rooms, apis, servedBy: fastify.instanceId };
   });
 };
