@@ -27,6 +27,8 @@ export interface ArenaContext {
   log: Logger;
   /** Called with each room step's duration in ms (the tick histogram). */
   observeTick?: (ms: number) => void;
+  /** Called with how late (ms) each step started against its schedule. */
+  observeLateness?: (ms: number) => void;
   /** Where checkpointed rooms keep snapshots (null: this process hosts stateful rooms only). */
   checkpoints: CheckpointStore | null;
   /** Milliseconds between two snapshots of a checkpointed room. */

@@ -18,6 +18,10 @@ export function createGameMetrics(nodeId: string) {
     name: 'statecraft_tick_duration_seconds', help: 'Time to simulate one fixed step of one room', registers: [registry],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
   });
+  const lateness = new Histogram({
+    name: 'statecraft_tick_lateness_seconds', help: 'How late each room step started against its fixed schedule', registers: [registry],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+  });
   const snapshotBytes = new Histogram({
     name: 'statecraft_checkpoint_bytes', help: 'Size of one checkpoint of a room', registers: [registry],
     buckets: [256, 512, 1024, 2048, 4096, 8192, 16384],
@@ -43,6 +47,7 @@ export function createGameMetrics(nodeId: string) {
     },
     /** Records one room step's duration in milliseconds. */
     observeTick: (ms: number) => tick.observe(ms / 1000),
+    observeLateness: (ms: number) => lateness.observe(ms / 1000),
     router: createRouter({
       metrics: createEndpoint('/metrics', { method: 'GET' }, async () => new Response(await registry.metrics(), {
         headers: { 'content-type': registry.contentType },

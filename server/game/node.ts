@@ -11,7 +11,7 @@ import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type N
 import { liveProcessSelector, startLiveness } from './liveness';
 import { createGameMetrics } from './metrics';
 
-type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'checkpointMetrics';
+type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';
 
 export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   /** Milliseconds between snapshots of checkpointed rooms (default 250). */
@@ -57,7 +57,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const context: ArenaContext = {
     ...options, address, pid: process.pid, startedAt: Date.now(), rooms,
     checkpoints: options.checkpoints ?? createCheckpointStore(redis), checkpointMs: options.checkpointMs ?? 250,
-    observeTick: metrics.observeTick, checkpointMetrics: metrics.checkpoints,
+    observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };
   const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
   const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();

@@ -106,11 +106,18 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.refuse(client, ErrorCodes.messageUnknown, `Unknown message type "${String(type)}". Known: ${Object.keys(ClientMessages).join(', ')}.`);
     });
 
-    const observe = this.ctx.observeTick;
+    const { observeTick, observeLateness } = this.ctx;
+    const dtMs = 1000 / tickRate;
+    let due = 0;
     this.setFixedTimestep((step) => {
       const t0 = performance.now();
+      // Lateness: how long after its place on the fixed schedule a step starts. After a
+      // stall longer than Colyseus's catch-up (it drops the backlog), the schedule restarts.
+      if (due === 0) due = t0;
+      observeLateness?.(Math.max(0, t0 - due));
+      due = t0 - due > 4 * dtMs ? t0 + dtMs : due + dtMs;
       this.step(step.dt, step.dtMs);
-      observe?.(performance.now() - t0);
+      observeTick?.(performance.now() - t0);
     }, tickRate);
     this.ctx.rooms.add(this.handle);
     this.ctx.log.info({ roomId: this.roomId, mode: this.mode, epoch: this.checkpoints?.epoch }, 'room created');

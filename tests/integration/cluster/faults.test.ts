@@ -97,8 +97,9 @@ describe('killing the host of a stateful room', () => {
     const again = await play(ann);
     expect(again.node.nodeId).not.toBe(host);
     expect(again.seatMs).toBeLessThan(1500); // Colyseus alone stalls 4–5 s here
-    const deaths = await fetch(`${stack.apiUrls[0]!}/metrics`).then((r) => r.text());
-    expect(deaths).toMatch(new RegExp(`statecraft_node_deaths_seen_total\\{node="${host}"\\} 1`));
+    // Each API instance's watcher counts the death once (it polls every 250 ms).
+    await expect.poll(() => fetch(`${stack.apiUrls[0]!}/metrics`).then((r) => r.text()), { timeout: 2000 })
+      .toMatch(new RegExp(`statecraft_node_deaths_seen_total\\{node="${host}"\\} 1`));
     const tally = await reads.stop();
     expect(tally.failed).toBe(0);
     expect(tally.ok).toBeGreaterThan(0);

@@ -125,6 +125,7 @@ describe('arena room on a game node', () => {
     const text = await res.text();
     expect(text).toMatch(/statecraft_rooms\{node="node-test"\} [1-9]/);
     expect(text).toMatch(/statecraft_players\{node="node-test"\} [1-9]/);
+    expect(text).toMatch(/statecraft_tick_lateness_seconds_count\{node="node-test"\} [1-9]/);
     expect(text).toMatch(/statecraft_tick_duration_seconds_count\{node="node-test"\} [1-9]/);
   });
 
