@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 export const TOKEN_ISSUER = 'statecraft';
 export const TOKEN_AUDIENCE = 'statecraft-players';
 const ALGORITHM = 'HS256';
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /** What a verified access token says about its bearer. */
 export interface PlayerIdentity {
@@ -28,6 +29,8 @@ export class TokenError extends Error {
  */
 export class TokenService {
   readonly #key: KeyObject;
+  /** Tokens already verified, until they expire: a client sends the same token many times. */
+  readonly #verified = new Map<string, { identity: PlayerIdentity; expiresAt: number }>();
 
   constructor(secret: string, readonly ttlSeconds = 900) {
     if (Buffer.byteLength(secret) < 32) throw new Error('JWT_SECRET must be at least 32 bytes');
@@ -48,6 +51,18 @@ export class TokenService {
 
   /** Returns the bearer's identity or throws a {@link TokenError}. */
   verify(token: string): PlayerIdentity {
+    // Keyed by the whole token, signature included: only a byte-identical, already
+    // verified token hits, and only until its own expiry.
+    const hit = this.#verified.get(token);
+    if (hit && hit.expiresAt > Date.now()) return hit.identity;
+    if (hit) this.#verified.delete(token);
+    const verified = this.#verify(token);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(token, verified);
+    return verified.identity;
+  }
+
+  #verify(token: string): { identity: PlayerIdentity; expiresAt: number } {
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.#key, {
@@ -62,6 +77,6 @@ export class TokenService {
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
       throw new TokenError('auth/invalid', 'The access token is missing its player claims.');
     }
-    return { playerId: payload.sub, name: payload.name };
+    return { identity: { playerId: payload.sub, name: payload.name }, expiresAt: (payload.exp ?? 0) * 1000 };
   }
 }
