@@ -3,7 +3,9 @@
  * returns a frozen copy, so a test can never steer the game through it.
  */
 export interface StatecraftSnapshot {
-  phase: 'lobby' | 'connecting' | 'playing' | 'results' | 'lost';
+  phase: 'lobby' | 'connecting' | 'playing' | 'results' | 'recovering' | 'lost';
+  /** Server model of the current room (the lobby's choice before a seat). */
+  mode: 'stateful' | 'checkpointed' | null;
   roomId: string | null;
   nodeId: string | null;
   playerId: string | null;
@@ -14,7 +16,15 @@ export interface StatecraftSnapshot {
   /** Names of every player drawn in the arena, including this one. */
   players: string[];
   /** Set when the session was lost (cleared by the next seat); detectedMs as shown on the loss panel. */
-  lost: { reason: 'killed' | 'frozen' | 'left'; detectedMs: number | null } | null;
+  lost: { reason: 'killed' | 'frozen' | 'moved' | 'left'; detectedMs: number | null } | null;
+  /**
+   * The last recovery of a checkpointed session (cleared by the next loss): ms to notice, ms until
+   * back in play, play lost in ticks and ms, score points lost, the node it moved from and to, the new epoch.
+   */
+  recovery: {
+    detectedMs: number; backInPlayMs: number; ticksLost: number | null; msLost: number | null; scoreLost: number;
+    fromNode: string | null; toNode: string; epoch: number | null;
+  } | null;
   /** Game nodes as the cluster map shows them. */
   clusterNodes: { id: string; state: string }[];
   /** How long the last "Find a new match" took to seat the player again (ms). */
@@ -28,8 +38,8 @@ declare global {
 }
 
 const current: StatecraftSnapshot = {
-  phase: 'lobby', roomId: null, nodeId: null, playerId: null, x: 0, y: 0, score: 0, connected: false, players: [],
-  lost: null, clusterNodes: [], reseatMs: null,
+  phase: 'lobby', mode: null, roomId: null, nodeId: null, playerId: null, x: 0, y: 0, score: 0, connected: false, players: [],
+  lost: null, recovery: null, clusterNodes: [], reseatMs: null,
 };
 
 Object.defineProperty(window, '__statecraft', {
@@ -37,6 +47,7 @@ Object.defineProperty(window, '__statecraft', {
     ...current,
     players: Object.freeze([...current.players]),
     lost: current.lost ? Object.freeze({ ...current.lost }) : null,
+    recovery: current.recovery ? Object.freeze({ ...current.recovery }) : null,
     clusterNodes: Object.freeze(current.clusterNodes.map((n) => Object.freeze({ ...n }))),
   }),
   configurable: false,

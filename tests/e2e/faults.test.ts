@@ -13,6 +13,7 @@ const ARTIFACTS = 'artifacts/e2e';
 /** The parts of `window.__statecraft` (client/src/testHook.ts) these tests read. */
 interface Snapshot {
   phase: string;
+  mode: string | null;
   roomId: string | null;
   nodeId: string | null;
   playerId: string | null;
@@ -83,6 +84,7 @@ describe('fault injection from the page, and the loss the player sees', () => {
     ann = await openPlayer();
     const first = await joinAs(ann, 'Ann');
     firstHost = first.nodeId!;
+    expect(first.mode).toBe('stateful'); // the lobby's default: a killed host ends the session (no recovery)
     const bob = await openPlayer();
     const second = await joinAs(bob, 'Bob');
     // With three nodes the matchmaker normally seats Bob with Ann; if it does, Bob is among what Ann loses.

@@ -55,15 +55,7 @@ export class ApiClient {
       tried.push(base);
       let res: Response;
       try {
-        res = await fetch(base + path, {
-          method,
-          headers: {
-            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          },
-          body: options.body === undefined ? null : JSON.stringify(options.body),
-          signal: options.signal ?? AbortSignal.timeout(5000),
-        });
+        res = await fetch(base + path, { ...requestInit(method, options), signal: options.signal ?? AbortSignal.timeout(5000) });
       } catch (err) {
         if (options.signal?.aborted) throw err;
         continue; // network error or timeout: this instance is down, try the next one
@@ -82,6 +74,19 @@ export class ApiClient {
     }
     throw new ApiUnavailableError(tried);
   }
+}
+
+/**
+ * Method, headers and body of one call. A request without a body must not say
+ * `content-type: application/json`: Fastify answers such a POST (e.g. the
+ * rejoin route) with 400 "Body cannot be empty when content-type is set".
+ */
+export function requestInit(method: 'GET' | 'POST', options: Pick<RequestOptions, 'body' | 'token'>): { method: string; headers: Record<string, string>; body: string | null } {
+  const hasBody = options.body !== undefined && options.body !== null;
+  const headers: Record<string, string> = {};
+  if (hasBody) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return { method, headers, body: hasBody ? JSON.stringify(options.body) : null };
 }
 
 function toError(status: number, payload: unknown): ApiRequestError {

@@ -1,6 +1,6 @@
 import { Client, type Room } from '@colyseus/sdk';
 import type { SeatReservation } from '../../../shared/api';
-import type { InputMessage, MatchResult, NodeInfo, ProtocolError, ServerMessages } from '../../../shared/protocol';
+import { CloseCodes, type InputMessage, type MatchResult, type MovedNotice, type NodeInfo, type ProtocolError, type ServerMessages } from '../../../shared/protocol';
 import { ArenaState } from '../../../shared/schema';
 
 /** Application heartbeat period: short, so a frozen host is called within SILENCE_MS + one period. */
@@ -12,9 +12,11 @@ export const SILENCE_MS = 1500;
  * How the host went away, as this client saw it:
  * - killed: the socket was reset/closed abnormally (the process died or crashed),
  * - frozen: the socket stayed open but nothing arrived for SILENCE_MS,
+ * - moved: the room told us it lives elsewhere now ('moved' message or close code 4100):
+ *   a drain hand-off, or this copy was a stale one,
  * - left: the host closed the room on purpose (drain, shutdown).
  */
-export type LossReason = 'killed' | 'frozen' | 'left';
+export type LossReason = 'killed' | 'frozen' | 'moved' | 'left';
 
 export interface ConnectionLoss {
   reason: LossReason;
@@ -27,6 +29,8 @@ export interface ConnectionLoss {
   detectedAt: number;
   /** performance.now() of the last message received from the host. */
   lastMessageAt: number;
+  /** Why the room moved, when reason is 'moved' and the host said so. */
+  moved: MovedNotice['reason'] | null;
 }
 
 export interface ConnectionEvents {
@@ -36,6 +40,8 @@ export interface ConnectionEvents {
   error: (error: ProtocolError) => void;
   ping: (rttMs: number) => void;
   lost: (loss: ConnectionLoss) => void;
+  /** The host is draining: in a stateful room this match is the last one here. */
+  draining: (nodeId: string) => void;
 }
 
 type Listeners = { [K in keyof ConnectionEvents]: Set<ConnectionEvents[K]> };
@@ -54,8 +60,11 @@ export class GameConnection {
   lastMessageAt = performance.now();
   #leaving = false;
   #lost = false;
+  #moved: MovedNotice['reason'] | null = null;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #listeners: Listeners = { node: new Set(), patch: new Set(), results: new Set(), error: new Set(), ping: new Set(), lost: new Set() };
+  readonly #listeners: Listeners = {
+    node: new Set(), patch: new Set(), results: new Set(), error: new Set(), ping: new Set(), lost: new Set(), draining: new Set(),
+  };
 
   private constructor(readonly room: Room<unknown, ArenaState>, readonly reservation: SeatReservation) {
     // Fail over ourselves rather than let the SDK retry a dead address 15 times.
@@ -72,6 +81,16 @@ export class GameConnection {
     room.onMessage('error', (e: ServerMessages['error']) => {
       this.#heard();
       this.#emit('error', e);
+    });
+    room.onMessage('draining', (d: ServerMessages['draining']) => {
+      this.#heard();
+      this.#emit('draining', d.nodeId);
+    });
+    // The room lives elsewhere now: follow it at once rather than wait for the close that comes next.
+    room.onMessage('moved', (m: ServerMessages['moved']) => {
+      this.#heard();
+      this.#moved = m.reason;
+      this.#lose('moved', CloseCodes.moved, m.reason);
     });
     room.onMessage('pong', (p: ServerMessages['pong']) => {
       this.#heard();
@@ -159,7 +178,7 @@ export class GameConnection {
     // 1000 (normal) or a 4xxx application code is the host closing the room on purpose;
     // anything else (1006: no close frame, the TCP connection just ended) is a dead process.
     const deliberate = code === 1000 || (code >= 4000 && code < 5000);
-    this.#lose(deliberate ? 'left' : 'killed', code, reason ?? '');
+    this.#lose(code === CloseCodes.moved ? 'moved' : deliberate ? 'left' : 'killed', code, reason ?? '');
   }
 
   #lose(kind: LossReason, code: number, detail: string): void {
@@ -169,6 +188,7 @@ export class GameConnection {
     // Any close we did not ask for is a loss, whatever code the server chose.
     this.#emit('lost', {
       reason: kind, code, detail, nodeId: this.node?.nodeId ?? null, detectedAt: performance.now(), lastMessageAt: this.lastMessageAt,
+      moved: this.#moved,
     });
   }
 

@@ -6,6 +6,9 @@ import { toast } from './toasts';
 
 const NODE_FAULTS: Fault[] = ['kill', 'freeze', 'thaw', 'restart', 'drain'];
 const API_FAULTS: Fault[] = ['kill', 'restart'];
+/** How long a room that just changed nodes stays highlighted on the map. */
+const MOVE_HIGHLIGHT_MS = 4000;
+const MODE_TAG: Record<string, string> = { stateful: 'stateful', checkpointed: 'ckpt' };
 
 interface Row {
   root: HTMLElement;
@@ -31,6 +34,10 @@ export class ClusterPanel {
   readonly #apiRows = new Map<string, Row>();
   #mine: { nodeId: string | null; roomId: string | null } = { nodeId: null, roomId: null };
   #view: ClusterView | null = null;
+  /** Last node each room was seen on, to notice a room moving. */
+  readonly #homes = new Map<string, string>();
+  /** Rooms that just moved: from where, and until when (performance.now()) to highlight them. */
+  readonly #moves = new Map<string, { from: string; until: number }>();
 
   constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null) {
     this.root = h('section', { class: 'panel cluster', 'data-testid': 'cluster-map' },
@@ -62,6 +69,7 @@ export class ClusterPanel {
 
   #render(view: ClusterView): void {
     this.#view = view;
+    this.#trackMoves(view);
     sync(this.#nodeRows, this.#nodes, view.nodes.map((n) => n.id), (id) => this.#row(id, 'node', NODE_FAULTS));
     sync(this.#apiRows, this.#apis, view.apis.map((a) => a.id), (id) => this.#row(id, 'api', API_FAULTS));
     for (const n of view.nodes) this.#updateNode(this.#nodeRows.get(n.id)!, n);
@@ -71,6 +79,19 @@ export class ClusterPanel {
       : `Read from ${view.servedBy ?? '?'} · every 0.5 s${this.control ? '' : ' · fault injection off'}`);
     this.#note.classList.toggle('warn', view.apiDown);
     publish({ clusterNodes: view.nodes.map((n) => ({ id: n.id, state: n.state })) });
+  }
+
+  /** A room listed on another node than last time has moved: remember from where, for a few seconds. */
+  #trackMoves(view: ClusterView): void {
+    const now = performance.now();
+    for (const n of view.nodes) {
+      for (const r of n.rooms) {
+        const before = this.#homes.get(r.id);
+        if (before !== undefined && before !== n.id) this.#moves.set(r.id, { from: before, until: now + MOVE_HIGHLIGHT_MS });
+        this.#homes.set(r.id, n.id);
+      }
+    }
+    for (const [id, m] of this.#moves) if (m.until <= now) this.#moves.delete(id);
   }
 
   #row(id: string, kind: 'node' | 'api', faults: Fault[]): Row {
@@ -102,12 +123,23 @@ export class ClusterPanel {
     row.state.className = `state state-${n.state}`;
     const exit = n.state === 'dead' && n.process?.lastExit ? ` · ${n.process.lastExit}` : '';
     setText(row.detail, `${n.rooms.length} room${n.rooms.length === 1 ? '' : 's'} · ${n.players} player${n.players === 1 ? '' : 's'}${exit}`);
-    const roomKey = n.rooms.map((r) => `${r.id}:${r.players}:${r.id === this.#mine.roomId}`).join('|');
+    const now = performance.now();
+    const movedFrom = (id: string) => {
+      const m = this.#moves.get(id);
+      return m && m.until > now ? m.from : null;
+    };
+    const roomKey = n.rooms.map((r) => `${r.id}:${r.mode}:${r.players}:${r.id === this.#mine.roomId}:${movedFrom(r.id) ?? ''}`).join('|');
     if (row.rooms.dataset.key !== roomKey) {
       row.rooms.dataset.key = roomKey;
-      row.rooms.replaceChildren(...n.rooms.map((r) =>
-        h('span', { class: `room mono${r.id === this.#mine.roomId ? ' mine' : ''}`, title: `${r.mode} room` },
-          `${r.id} (${r.players})${r.id === this.#mine.roomId ? ' ← you' : ''}`)));
+      row.rooms.replaceChildren(...n.rooms.map((r) => {
+        const mine = r.id === this.#mine.roomId;
+        const from = movedFrom(r.id);
+        return h('span', {
+          class: `room mono mode-${r.mode}${mine ? ' mine' : ''}${from ? ' moved' : ''}`,
+          title: `${r.mode} room${from ? `, just moved here from ${from}` : ''}`,
+          'data-testid': `cluster-room-${r.id}`, 'data-mode': r.mode, 'data-moved-from': from ?? undefined,
+        }, h('span', { class: 'room-mode' }, MODE_TAG[r.mode] ?? r.mode), ` ${r.id} (${r.players})${from ? ` ← moved from ${from}` : ''}${mine ? ' ← you' : ''}`);
+      }));
     }
     const ps = n.process?.state ?? null;
     const running = ps !== null && ps !== 'dead';

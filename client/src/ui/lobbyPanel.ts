@@ -4,8 +4,8 @@ import { h } from './dom';
 const NAME_PATTERN = /^[\p{L}\p{N} _.-]{1,16}$/u;
 
 const MODE_TEXT: Record<RoomMode, { title: string; text: string }> = {
-  stateful: { title: 'Stateful', text: 'The match lives in one server\'s memory. Fast, and gone if that server dies.' },
-  checkpointed: { title: 'Checkpointed', text: 'The server saves the match as it goes, so it can be picked up elsewhere.' },
+  stateful: { title: 'Stateful', text: 'Lives in one server\'s memory: fastest, but if that server dies the match dies with it.' },
+  checkpointed: { title: 'Checkpointed', text: 'Saved to Redis every few hundred ms: if the server dies, the match resumes on another.' },
 };
 
 export interface LobbyChoice {

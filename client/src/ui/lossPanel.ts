@@ -21,6 +21,7 @@ export interface LossDetails {
 const HOW: Record<LossReason, string> = {
   killed: 'killed / crashed (connection reset)',
   frozen: 'froze (no heartbeat for 1.5 s)',
+  moved: 'moved the room to another node, which could not be reached',
   left: 'closed the room (drained or shut down)',
 };
 

@@ -1,15 +1,20 @@
 import type { NodeInfo } from '../../../shared/protocol';
+import type { RecoverySummary } from '../game/recovery';
 import { formatDuration, h, setText } from './dom';
+import { recoveryList } from './recoveryBanner';
 
 const MODE_BLURB: Record<string, string> = {
   stateful: 'Lives only in the memory of one game node.',
-  checkpointed: 'The node saves snapshots to Redis as you play.',
+  checkpointed: 'The node saves snapshots to Redis as you play: if it dies, the room resumes on another node.',
 };
 
 /** "Where your session lives": the room, its host node, and the API instance that last answered. */
 export class SessionPanel {
   readonly root: HTMLElement;
-  readonly #mode = h('dd', { class: 'mono' });
+  readonly #mode = h('dd', { class: 'mono', 'data-testid': 'session-mode' });
+  readonly #epochLabel = h('dt', { hidden: true }, 'Epoch');
+  readonly #epoch = h('dd', { class: 'mono', 'data-testid': 'hud-epoch', hidden: true });
+  readonly #recovery = h('section', { class: 'session-recovery', 'data-testid': 'session-recovery', hidden: true });
   readonly #blurb = h('p', { class: 'blurb' });
   readonly #room = h('dd', { 'data-testid': 'hud-room-id', class: 'mono' });
   readonly #node = h('dd', { 'data-testid': 'hud-node-id', class: 'mono accent' });
@@ -30,13 +35,15 @@ export class SessionPanel {
         h('dt', {}, 'Mode'), this.#mode,
         h('dt', {}, 'Room'), this.#room,
         h('dt', {}, 'Host node'), this.#node,
+        this.#epochLabel, this.#epoch,
         h('dt', {}, 'Process id'), this.#pid,
         h('dt', {}, 'Node uptime'), this.#uptime,
         h('dt', {}, 'Server'), this.#address,
         h('dt', {}, 'Ping'), this.#ping,
         h('dt', {}, 'API instance'), this.#api,
         this.#reseatLabel, this.#reseat,
-      ));
+      ),
+      this.#recovery);
     host.append(this.root);
   }
 
@@ -62,6 +69,15 @@ export class SessionPanel {
     setText(this.#node, info.nodeId);
     setText(this.#pid, String(info.pid));
     setText(this.#address, info.address);
+    this.#epochLabel.hidden = info.epoch === null;
+    this.#epoch.hidden = info.epoch === null;
+    setText(this.#epoch, info.epoch === null ? '' : String(info.epoch));
+  }
+
+  /** The last recovery's numbers: kept in view until the next loss (null clears them). */
+  setRecovery(summary: RecoverySummary | null): void {
+    this.#recovery.hidden = summary === null;
+    this.#recovery.replaceChildren(...(summary ? [h('h3', {}, summary.cause === 'drain' ? 'Last hand-off' : 'Last recovery'), recoveryList(summary, 'session-recovery')] : []));
   }
 
   /** After "Find a new match": how long the new seat took (null hides the row). */

@@ -5,6 +5,7 @@ import { ClusterPanel } from './clusterPanel';
 import { byId, h, setText } from './dom';
 import { HostFaults } from './hostFaults';
 import { LeaderboardPanel } from './leaderboardPanel';
+import { RecoveryBanner, StageNotice } from './recoveryBanner';
 import { SessionPanel } from './sessionPanel';
 import { Topbar } from './topbar';
 
@@ -15,6 +16,10 @@ export class Shell {
   readonly cluster: ClusterPanel;
   readonly leaderboard: LeaderboardPanel;
   readonly hostFaults: HostFaults | null;
+  /** "Recovering your session…" and then the recovery's numbers, over the arena. */
+  readonly recovery: RecoveryBanner;
+  /** One-line notices over the arena (the host is draining). */
+  readonly notice: StageNotice;
   readonly overlay: HTMLElement;
   readonly #apiFooter = h('span', { class: 'mono', 'data-testid': 'api-instance' }, '—');
   readonly #footer: HTMLElement;
@@ -28,6 +33,8 @@ export class Shell {
     this.#footer = h('p', { class: 'api-footer muted' }, 'Last API answer from ', this.#apiFooter);
     sidebar.append(this.#footer);
     this.overlay = byId('overlay');
+    this.recovery = new RecoveryBanner(byId('stage'));
+    this.notice = new StageNotice(byId('stage'));
     this.hostFaults = control ? new HostFaults(byId('stage'), (fault, target) => void this.cluster.inject(fault, target)) : null;
     api.onInstance((instance) => {
       setText(this.#apiFooter, instance);

@@ -1,6 +1,7 @@
 import { formatDuration, h, setText } from './dom';
 
 export interface MatchStats {
+  mode: string;
   score: number;
   timeLeftMs: number;
   players: number;
@@ -15,10 +16,11 @@ export class Topbar {
   readonly #time = h('strong', { 'data-testid': 'hud-time' }, '0:00');
   readonly #players = h('strong', { 'data-testid': 'hud-players' }, '0');
   readonly #phase = h('strong', { 'data-testid': 'hud-phase' }, '');
+  readonly #mode = h('strong', { 'data-testid': 'hud-mode', class: 'mode-badge' }, '');
 
   constructor(host: HTMLElement) {
     this.#stats = h('div', { class: 'stats', hidden: true },
-      stat('Score', this.#score), stat('Time left', this.#time), stat('Players', this.#players), stat('Phase', this.#phase));
+      stat('Server model', this.#mode), stat('Score', this.#score), stat('Time left', this.#time), stat('Players', this.#players), stat('Phase', this.#phase));
     host.append(
       h('div', { class: 'brand' }, h('span', { class: 'logo' }), h('span', {}, 'Orb Rush'), h('small', {}, 'a Statecraft arena')),
       this.#stats,
@@ -30,6 +32,8 @@ export class Topbar {
   }
 
   update(s: MatchStats): void {
+    setText(this.#mode, s.mode);
+    this.#mode.dataset.mode = s.mode;
     setText(this.#score, String(s.score));
     setText(this.#time, formatDuration(s.timeLeftMs + 999));
     setText(this.#players, String(s.players));

@@ -1,11 +1,13 @@
 import { Input, Scene, type GameObjects } from 'phaser';
-import type { PlayerProfile } from '../../../../shared/api';
+import type { PlayerProfile, RejoinResult } from '../../../../shared/api';
 import type { MatchResult, NodeInfo, RoomMode } from '../../../../shared/protocol';
 import { DEFAULT_RULES, type Axis, type Point } from '../../../../shared/rules/arena';
 import type { ArenaState } from '../../../../shared/schema';
-import type { ConnectionLoss, GameConnection } from '../../net/connection';
+import { GameConnection, type ConnectionLoss } from '../../net/connection';
 import { ApiRequestError, ApiUnavailableError } from '../../net/api';
+import type { Fault } from '../../net/control';
 import { findMatch } from '../../net/matchmaking';
+import { followRoom } from '../../net/rejoin';
 import { publish } from '../../testHook';
 import { describeError } from '../../ui/errors';
 import { LossPanel } from '../../ui/lossPanel';
@@ -15,6 +17,7 @@ import { drawArenaFloor, ensureTextures, GOLDEN_ORB_TEXTURE, ORB_TEXTURE } from 
 import { INTERPOLATION_DELAY_MS } from '../interpolation';
 import { PlayerView } from '../playerView';
 import { Predictor } from '../prediction';
+import { summarizeRecovery, type RecoveryCause } from '../recovery';
 import type { Services } from '../services';
 
 export interface ArenaSceneData {
@@ -22,6 +25,22 @@ export interface ArenaSceneData {
   mode: RoomMode;
   /** Set after "Find a new match": how long the new seat took, from the click to the joined room. */
   reseatMs?: number;
+  /** Set when this seat is a checkpointed session that followed its room to a new host. */
+  recovered?: RecoveredSeat;
+}
+
+/** What the previous seat knew when its host went away, carried over to measure the recovery. */
+interface RecoveredSeat {
+  cause: RecoveryCause;
+  fault: Fault | null;
+  faultAt: number | null;
+  detectedAt: number;
+  lastMessageAt: number;
+  fromNode: string | null;
+  lastTick: number;
+  scoreBefore: number;
+  result: RejoinResult;
+  attempts: number;
 }
 
 /** Attempts at a new seat: right after a kill the matchmaker may still offer the dead node once. */
@@ -61,6 +80,11 @@ export class ArenaScene extends Scene {
   #timeLeftAt = 0;
   #lost = false;
   #reseatMs: number | null = null;
+  /** A recovery waiting for the first patch with this player in it, to be measured. */
+  #recovered: RecoveredSeat | null = null;
+  /** Newest tick and own score seen from the host: what a recovery is measured against. */
+  #lastTick = 0;
+  #lastScore = 0;
   /** performance.now() when this seat was taken, and when the current match started (if after). */
   #joinedAt = 0;
   #matchStartedAt = 0;
@@ -84,6 +108,9 @@ export class ArenaScene extends Scene {
     this.#phase = '';
     this.#lost = false;
     this.#reseatMs = data.reseatMs ?? null;
+    this.#recovered = data.recovered ?? null;
+    this.#lastTick = 0;
+    this.#lastScore = 0;
     this.#joinedAt = performance.now();
     this.#matchStartedAt = this.#joinedAt;
   }
@@ -99,9 +126,15 @@ export class ArenaScene extends Scene {
     shell.session.reset(this.#conn.roomId, this.#mode);
     shell.session.setReseat(this.#reseatMs);
     shell.setSeat(null, this.#conn.roomId, false);
+    shell.notice.hide();
+    if (!this.#recovered) {
+      shell.recovery.hide();
+      shell.session.setRecovery(null);
+    }
     publish({
-      phase: 'playing', roomId: this.#conn.roomId, connected: true, nodeId: null, lost: null, reseatMs: this.#reseatMs,
-      playerId: this.services.sessions.current?.playerId ?? null,
+      phase: this.#recovered ? 'recovering' : 'playing', mode: this.#mode, roomId: this.#conn.roomId, connected: true, nodeId: null,
+      lost: null, reseatMs: this.#reseatMs, playerId: this.services.sessions.current?.playerId ?? null,
+      ...(this.#recovered ? {} : { recovery: null }),
     });
     if (this.#reseatMs !== null) toast(`Seated again in ${Math.round(this.#reseatMs)} ms.`, 'info', 4000);
 
@@ -112,6 +145,7 @@ export class ArenaScene extends Scene {
       c.on('results', (r) => this.#onResults(r)),
       c.on('error', (e) => toast(e.message, 'warn')),
       c.on('lost', (loss) => this.#onLost(loss)),
+      c.on('draining', (nodeId) => this.#onDraining(nodeId)),
     ];
     if (c.node) this.#onNode(c.node);
     if (c.room.state) this.#onPatch(c.room.state);
@@ -175,9 +209,13 @@ export class ArenaScene extends Scene {
         view.moveTo(p.x, p.y);
       }
       view.update(p.name, p.score);
-      if (id === me) this.#predictor.reconcile(p.x, p.y, p.ack, state.phase === 'playing');
-      else view.buffer.push(now, p.x, p.y);
+      if (id === me) {
+        this.#predictor.reconcile(p.x, p.y, p.ack, state.phase === 'playing');
+        if (this.#recovered) this.#backInPlay(now, p.score);
+        this.#lastScore = p.score;
+      } else view.buffer.push(now, p.x, p.y);
     });
+    this.#lastTick = state.tick;
     for (const [id, view] of this.#players) {
       if (seen.has(id)) continue;
       view.destroy();
@@ -238,19 +276,95 @@ export class ArenaScene extends Scene {
     this.time.delayedCall(1500, refresh);
   }
 
+  /** First patch with this player on the new host: the session is back in play. Measure and show it. */
+  #backInPlay(now: number, scoreAfter: number): void {
+    const r = this.#recovered!;
+    this.#recovered = null;
+    const node = this.#conn.node;
+    const summary = summarizeRecovery({
+      cause: r.cause, faultAt: r.faultAt, detectedAt: r.detectedAt, lastMessageAt: r.lastMessageAt, backAt: now,
+      lastTick: r.lastTick, restoredTick: node?.restoredFrom?.tick ?? r.result.restoredFromTick,
+      tickRate: node?.tickRate ?? DEFAULT_TICK_RATE, scoreBefore: r.scoreBefore, scoreAfter,
+      fromNode: r.fromNode, toNode: node?.nodeId ?? r.result.nodeId, epoch: node?.epoch ?? r.result.epoch, attempts: r.attempts,
+    });
+    const { shell } = this.services;
+    shell.recovery.recovered(summary);
+    shell.session.setRecovery(summary);
+    const { detectedMs, backInPlayMs, ticksLost, msLost, scoreLost, fromNode, toNode, epoch } = summary;
+    publish({ phase: 'playing', recovery: { detectedMs, backInPlayMs, ticksLost, msLost, scoreLost, fromNode, toNode, epoch } });
+  }
+
+  #onDraining(nodeId: string): void {
+    if (this.#mode === 'stateful') {
+      this.services.shell.notice.show(`Your host ${nodeId} is draining: this is the last match here.`);
+    } else {
+      toast(`Host ${nodeId} is draining: your room will be handed over to another node.`, 'info', 4000);
+    }
+  }
+
   #onLost(loss: ConnectionLoss): void {
     this.#lost = true;
     this.#results?.destroy();
     this.#results = null;
-    const { shell, sessions, api, control } = this.services;
+    const { shell, control } = this.services;
+    shell.notice.hide();
+    shell.recovery.hide();
+    shell.session.setRecovery(null);
     // Measure from the button press when this page injected the fault into the host; otherwise
     // from the last thing the host said, the best the client can know about when it went away.
     const fault = loss.nodeId ? control?.lastFaultOn(loss.nodeId, this.#joinedAt) ?? null : null;
     const detectedMs = fault ? loss.detectedAt - fault.at : loss.detectedAt - loss.lastMessageAt;
-    const apiOkBase = fault ? fault.apiOkAtPress : api.succeeded;
-    publish({ phase: 'lost', connected: false, lost: { reason: loss.reason, detectedMs } });
     shell.setSeat(loss.nodeId, null, false);
     for (const view of this.#players.values()) view.setDimmed(true);
+    if (this.#mode === 'checkpointed') {
+      publish({ phase: 'recovering', connected: false, lost: { reason: loss.reason, detectedMs }, recovery: null });
+      void this.#recover(loss, fault?.fault ?? null, fault?.at ?? null, detectedMs);
+      return;
+    }
+    this.#showLoss(loss, detectedMs, null);
+  }
+
+  /**
+   * Checkpointed mode: follow the room to its new host instead of losing the session. Asks any API
+   * instance for a seat back (it restores the room from its last checkpoint if nobody has yet), takes
+   * it, and restarts the scene on the new connection (fresh prediction: input seq starts at 1 again).
+   */
+  async #recover(loss: ConnectionLoss, fault: Fault | null, faultAt: number | null, detectedMs: number): Promise<void> {
+    const { shell, sessions } = this.services;
+    const cause: RecoveryCause = loss.reason === 'moved' ? (loss.moved ?? 'drain') : loss.reason;
+    const banner = shell.recovery.recovering({ fromNode: loss.nodeId, cause, detectedMs, since: faultAt ?? loss.detectedAt });
+    const roomId = this.#conn.roomId;
+    const outcome = await followRoom(async () => {
+      const result = await sessions.authorized<RejoinResult>('POST', `/v1/rooms/${encodeURIComponent(roomId)}/rejoin`);
+      const connection = await GameConnection.join(result.reservation);
+      return { result, connection };
+    }, { onAttempt: (n) => banner.attempt(n) });
+    if (!this.scene.isActive()) {
+      if (outcome.ok) void outcome.value.connection.leave();
+      return;
+    }
+    if (!outcome.ok) {
+      shell.recovery.hide();
+      publish({ phase: 'lost' });
+      const why = outcome.why === 'lost' ? 'The room could not be restored: it is gone.' : `Could not follow the room: ${outcome.message}`;
+      this.#showLoss(loss, detectedMs, why);
+      return;
+    }
+    const { result, connection } = outcome.value;
+    this.scene.restart({
+      connection, mode: this.#mode,
+      recovered: {
+        cause, fault, faultAt, detectedAt: loss.detectedAt, lastMessageAt: loss.lastMessageAt, fromNode: loss.nodeId,
+        lastTick: this.#lastTick, scoreBefore: this.#lastScore, result, attempts: outcome.attempts,
+      },
+    } satisfies ArenaSceneData);
+  }
+
+  #showLoss(loss: ConnectionLoss, detectedMs: number, note: string | null): void {
+    const { shell, sessions, api, control } = this.services;
+    const fault = loss.nodeId ? control?.lastFaultOn(loss.nodeId, this.#joinedAt) ?? null : null;
+    const apiOkBase = fault ? fault.apiOkAtPress : api.succeeded;
+    publish({ phase: 'lost', connected: false, lost: { reason: loss.reason, detectedMs } });
 
     const me = this.#state?.players.get(this.#conn.sessionId);
     const others = [...this.#players.entries()].filter(([id]) => id !== this.#conn.sessionId).map(([, v]) => v.name);
@@ -264,6 +378,7 @@ export class ArenaScene extends Scene {
       },
       survived: { name: session?.name ?? this.services.prefs.name, playerId: session?.playerId ?? null },
     }, () => api.succeeded - apiOkBase, () => void this.#findNewMatch(panel));
+    if (note) panel.setStatus(note, true);
     this.#loss = panel;
     // The API is stateless: the player's record is still there, served by whichever instance answers.
     sessions.authorized<PlayerProfile>('GET', '/v1/players/me').then(
@@ -315,6 +430,7 @@ export class ArenaScene extends Scene {
     const elapsed = this.#lost ? 0 : performance.now() - this.#timeLeftAt;
     const timeLeftMs = Math.max(0, this.#timeLeftMs - elapsed);
     shell.topbar.update({
+      mode: this.#mode,
       score: mine?.score ?? 0,
       timeLeftMs,
       players: state?.players.size ?? 0,
@@ -350,6 +466,7 @@ export class ArenaScene extends Scene {
     this.#unsubscribe = [];
     void this.#conn.leave();
     this.services.shell.setSeat(null, null, false);
+    this.services.shell.notice.hide();
     this.#results?.destroy();
     this.#results = null;
     this.#loss?.destroy();

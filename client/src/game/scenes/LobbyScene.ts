@@ -24,7 +24,7 @@ export class LobbyScene extends Scene {
     const { shell, prefs, sessions } = this.services;
     shell.setMode('lobby');
     void shell.leaderboard.refresh(sessions.current?.playerId ?? null);
-    publish({ phase: 'lobby', roomId: null, nodeId: null, connected: false, players: [], score: 0, lost: null });
+    publish({ phase: 'lobby', mode: prefs.mode, roomId: null, nodeId: null, connected: false, players: [], score: 0, lost: null });
 
     this.#panel = new LobbyPanel(shell.overlay, prefs, (choice) => void this.#play(choice));
     this.events.once('shutdown', () => {
@@ -37,6 +37,7 @@ export class LobbyScene extends Scene {
     const { prefs, sessions } = this.services;
     prefs.name = choice.name;
     prefs.mode = choice.mode;
+    publish({ mode: choice.mode });
     localStorage.setItem('statecraft.prefs', JSON.stringify(prefs));
     this.#panel?.setBusy(true, 'Signing in and finding a match…');
     publish({ phase: 'connecting' });
