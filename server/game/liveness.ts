@@ -9,7 +9,8 @@ export const processAliveKey = (processId: string): string => `${KEY_PREFIX}proc
 
 export const HEARTBEAT_INTERVAL_MS = 250;
 export const HEARTBEAT_TTL_MS = 1500;
-export const SWEEP_INTERVAL_MS = 100;
+// The API sweeps before every seat too; this keeps listings tidy for in-node matchmaking and restores.
+export const SWEEP_INTERVAL_MS = 250;
 
 /**
  * Which Colyseus processes are alive. Two signals, because faults differ:
@@ -88,7 +89,7 @@ export interface LivenessOptions {
 
 /**
  * Runs a game node's heartbeat (registry entry + process key, every 250 ms,
- * 1.5 s TTL) and its sweep of dead peers (every 100 ms). Timers are unref'd;
+ * 1.5 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
  * `stop()` ends both and removes this node at once (a clean exit is not a death).
  */
 export function startLiveness({ redis, registry, log, describe }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {

@@ -11,7 +11,7 @@ import { Rng } from '../../../shared/rules/rng';
 import { TokenError, type PlayerIdentity } from '../../common/tokens';
 import type { ArenaContext } from '../context';
 import { RoomCheckpoints } from './checkpoints';
-import { copyPlayer } from './snapshot';
+import { copyPlayer, encodeState } from './snapshot';
 
 /** Inputs buffered per player beyond this are dropped (oldest first): bounds memory and catch-up speed. */
 const MAX_QUEUED_INPUTS = 6;
@@ -214,6 +214,16 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   protected retireStaleCopy(): void {
     this.paused = true;
     void this.leave('stale-copy');
+  }
+
+  /**
+   * The full state, schema-encoded. Reuses the full encoding Colyseus keeps for
+   * joining clients (byte 0 is its protocol code): ~5× cheaper than encoding a clone.
+   */
+  encodeSnapshot(): Uint8Array {
+    const serializer = (this as unknown as { _serializer?: { getFullState?(): Uint8Array } })._serializer;
+    const full = serializer?.getFullState?.();
+    return full ? Uint8Array.from(full.subarray(1)) : encodeState(this.state);
   }
 
   override hasReachedMaxClients(): boolean {

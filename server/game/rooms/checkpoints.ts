@@ -3,7 +3,7 @@ import type { ArenaState } from '../../../shared/schema';
 import type { Rng } from '../../../shared/rules/rng';
 import type { CheckpointStore } from '../../stores';
 import type { ArenaContext } from '../context';
-import { decodeState, encodeState, restoreInto, type SnapshotMeta } from './snapshot';
+import { decodeState, restoreInto, type SnapshotMeta } from './snapshot';
 
 export interface RestoredFrom {
   nodeId: string;
@@ -15,6 +15,8 @@ interface CheckpointedRoom {
   roomId: string;
   state: ArenaState;
   rng: Rng;
+  /** The synced state, schema-encoded (see ArenaRoom.encodeSnapshot). */
+  encodeSnapshot(): Uint8Array;
 }
 
 /**
@@ -66,7 +68,7 @@ export class RoomCheckpoints {
 
   async #write(): Promise<boolean> {
     const t0 = performance.now();
-    const state = encodeState(this.room.state);
+    const state = this.room.encodeSnapshot();
     const meta: SnapshotMeta = { rng: this.room.rng.state, mode: 'checkpointed' };
     const ok = await this.store.save({
       roomId: this.room.roomId, epoch: this.epoch, nodeId: this.ctx.nodeId, processId: matchMaker.processId,
