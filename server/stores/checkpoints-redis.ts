@@ -35,15 +35,31 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /** Checkpoints in Redis: one hash per room, fenced writes as Lua scripts. */
+type Scripts = {
+  scCkptClaim(...args: (string | number)[]): Promise<number>;
+  scCkptSave(...args: (string | number | Buffer)[]): Promise<number>;
+  scCkptRemove(...args: (string | number)[]): Promise<number>;
+  scCkptRelease(...args: string[]): Promise<number>;
+};
+
 export class RedisCheckpointStore implements CheckpointStore {
-  constructor(private readonly redis: Redis) {}
+  private readonly redis: Redis & Scripts;
+
+  constructor(redis: Redis) {
+    // EVALSHA: the scripts are sent once per connection, not with every snapshot.
+    redis.defineCommand('scCkptClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('scCkptSave', { numberOfKeys: 1, lua: SAVE });
+    redis.defineCommand('scCkptRemove', { numberOfKeys: 2, lua: REMOVE });
+    redis.defineCommand('scCkptRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as Redis & Scripts;
+  }
 
   async claim(roomId: string, host: { nodeId: string; processId: string }): Promise<number> {
-    return Number(await this.redis.eval(CLAIM, 2, roomKey(roomId), ROOMS, roomId, host.nodeId, host.processId, CHECKPOINT_TTL_MS));
+    return Number(await this.redis.scCkptClaim(roomKey(roomId), ROOMS, roomId, host.nodeId, host.processId, CHECKPOINT_TTL_MS));
   }
 
   async save(cp: Checkpoint): Promise<boolean> {
-    const ok = await this.redis.eval(SAVE, 1, roomKey(cp.roomId), cp.epoch, cp.tick, cp.savedAt, Buffer.from(cp.state), cp.meta, CHECKPOINT_TTL_MS);
+    const ok = await this.redis.scCkptSave(roomKey(cp.roomId), cp.epoch, cp.tick, cp.savedAt, Buffer.from(cp.state.buffer, cp.state.byteOffset, cp.state.byteLength), cp.meta, CHECKPOINT_TTL_MS);
     return ok === 1;
   }
 
@@ -71,7 +87,7 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   async remove(roomId: string, epoch: number): Promise<void> {
-    await this.redis.eval(REMOVE, 2, roomKey(roomId), ROOMS, roomId, epoch);
+    await this.redis.scCkptRemove(roomKey(roomId), ROOMS, roomId, epoch);
   }
 
   async lease(roomId: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -79,6 +95,6 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   async release(roomId: string, owner: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, leaseKey(roomId), owner);
+    await this.redis.scCkptRelease(leaseKey(roomId), owner);
   }
 }
