@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import app, { serverOptions } from '../../server/api/app';
 import { createRedis, redisReady } from '../../server/common/redis';
 import { TokenService } from '../../server/common/tokens';
-import { createStores } from '../../server/stores';
+import { createApiStores } from '../../server/stores';
 import type { Matchmaker } from '../../server/api/matchmaker';
 
 /**
@@ -27,7 +27,7 @@ if (kind === 'hello') {
   const redis = createRedis(redisUrl, { role: 'bench-api', failFast: true });
   await redisReady(redis, 5000);
   const tokens = new TokenService(randomBytes(32).toString('base64url'), 3600);
-  const stores = createStores(redis);
+  const { stores } = createApiStores(redis); // as server.ts composes them
   const matchmaker: Matchmaker = {
     seat: () => Promise.reject(new Error('not in the benchmark')),
     rejoin: () => Promise.reject(new Error('not in the benchmark')),

@@ -4,7 +4,7 @@ import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
 import { createRedis, redisReady } from '../common/redis';
 import { TokenService } from '../common/tokens';
-import { createStores } from '../stores';
+import { createApiStores } from '../stores';
 import { buildApp } from './app';
 import { startStandaloneMatchmaker } from './matchmaker/standalone';
 
@@ -28,10 +28,11 @@ const matchmaker = await startStandaloneMatchmaker({
   log,
   redis,
 });
+const { stores, close: closeStores } = createApiStores(redis, config.REFRESH_TOKEN_TTL);
 const app = await buildApp({
   instanceId: config.API_ID,
   tokens,
-  stores: createStores(redis, config.REFRESH_TOKEN_TTL),
+  stores,
   matchmaker,
   redis,
   corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
@@ -41,6 +42,7 @@ const app = await buildApp({
 onShutdown(log, async () => {
   await app.close();
   await matchmaker.close();
+  closeStores();
   redis.disconnect();
 });
 await app.listen({ port: config.API_PORT, host: config.API_HOST });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { MemoryLeaderboardStore } from './leaderboard-memory';
-import { RedisLeaderboardStore } from './leaderboard-redis';
+import { RedisLeaderboardStore, watchLeaderboardChanges } from './leaderboard-redis';
+import { CachedLeaderboardReads } from './leaderboard-cache';
 import { MemoryNodeRegistry } from './registry-memory';
 import { RedisNodeRegistry } from './registry-redis';
 import { MemorySessionStore } from './sessions-memory';
@@ -48,4 +49,16 @@ export function createStores(redis: Redis | null, refreshTtlSeconds?: number): S
     sessions: createSessionStore(redis, refreshTtlSeconds),
     registry: createNodeRegistry(redis),
   };
+}
+
+/**
+ * The stores of an API instance over Redis: like {@link createStores}, with
+ * board pages cached until a recorded match (announced by Redis) changes them.
+ * `close()` ends the change feed.
+ */
+export function createApiStores(redis: Redis, refreshTtlSeconds?: number): { stores: Stores; close(): void } {
+  const stores = createStores(redis, refreshTtlSeconds);
+  const leaderboards = new CachedLeaderboardReads(stores.leaderboards);
+  const close = watchLeaderboardChanges(redis, () => leaderboards.invalidate());
+  return { stores: { ...stores, leaderboards }, close };
 }

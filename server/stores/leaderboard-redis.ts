@@ -11,6 +11,23 @@ import {
 // tie-break gives "higher score first, then playerId ascending": ZRANK is then
 // the exact rank, identical on every instance.
 
+/** Every recorded match is announced here, atomically with the write (readers drop cached pages). */
+export const CHANGED_CHANNEL = `${KEY_PREFIX}lb:changed`;
+
+/**
+ * Calls `onChange` whenever a match is recorded anywhere, and whenever the
+ * subscription (re)connects, since notices may have been missed meanwhile.
+ * Uses its own connection (a subscriber can do nothing else). Returns a stop function.
+ */
+export function watchLeaderboardChanges(redis: Redis, onChange: () => void): () => void {
+  const sub = redis.duplicate({ connectionName: 'statecraft:lb-changes', enableOfflineQueue: true, maxRetriesPerRequest: null });
+  sub.on('error', () => {}); // reconnects on its own; readers fall back to the TTL meanwhile
+  sub.on('ready', onChange);
+  sub.on('message', onChange);
+  void sub.subscribe(CHANGED_CHANNEL).catch(() => {});
+  return () => sub.disconnect();
+}
+
 // KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...).
 // ARGV: dedup seconds, daily expiry ms, weekly expiry ms, then (playerId, name, score)*.
 const RECORD = `
@@ -25,6 +42,7 @@ for i = 4, #ARGV, 3 do
 end
 redis.call('PEXPIREAT', KEYS[5], ARGV[2]) redis.call('PEXPIREAT', KEYS[6], ARGV[2])
 redis.call('PEXPIREAT', KEYS[7], ARGV[3]) redis.call('PEXPIREAT', KEYS[8], ARGV[3])
+redis.call('PUBLISH', '${CHANGED_CHANNEL}', KEYS[1])
 return 1`;
 
 // KEYS: board, names. ARGV: start, stop. Returns {total, [id, score]*, names}: one round trip per read.

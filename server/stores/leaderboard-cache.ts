@@ -1,0 +1,58 @@
+import type { BoardStanding, LeaderboardEntry, LeaderboardId } from '../../shared/api';
+import type { MatchResult } from '../../shared/protocol';
+import type { LeaderboardSlice, LeaderboardStore } from './leaderboard';
+
+/**
+ * Top-of-board pages cached in front of a store. Boards change only when a
+ * match ends, while every lobby and results screen reads them: a page is read
+ * from Redis once and shared by every request until a recorded match
+ * invalidates it (every instance hears of it at once, see
+ * `watchLeaderboardChanges`) or `ttlMs` passes, the bound on staleness if a
+ * notice is ever missed. Nothing here is authoritative: losing it loses nothing.
+ */
+export class CachedLeaderboardReads implements LeaderboardStore {
+  readonly #pages = new Map<string, { until: number; page: Promise<LeaderboardSlice> }>();
+
+  constructor(
+    private readonly inner: LeaderboardStore,
+    private readonly ttlMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Drops every cached page (a match was recorded somewhere, or the change feed reconnected). */
+  invalidate(): void {
+    this.#pages.clear();
+  }
+
+  top(board: LeaderboardId, offset: number, limit: number): Promise<LeaderboardSlice> {
+    const key = `${board}|${offset}|${limit}`;
+    const now = this.now();
+    const hit = this.#pages.get(key);
+    if (hit && hit.until > now) return hit.page;
+    const page = this.inner.top(board, offset, limit);
+    this.#pages.set(key, { until: now + this.ttlMs, page });
+    // A failed read is not cached: the next request asks Redis again.
+    page.catch(() => {
+      if (this.#pages.get(key)?.page === page) this.#pages.delete(key);
+    });
+    return page;
+  }
+
+  async recordMatch(result: MatchResult): Promise<boolean> {
+    const recorded = await this.inner.recordMatch(result);
+    this.invalidate();
+    return recorded;
+  }
+
+  async record(result: MatchResult): Promise<void> {
+    await this.recordMatch(result);
+  }
+
+  around(board: LeaderboardId, playerId: string, limit: number): Promise<LeaderboardEntry[] | null> {
+    return this.inner.around(board, playerId, limit);
+  }
+
+  standings(playerId: string): Promise<BoardStanding[]> {
+    return this.inner.standings(playerId);
+  }
+}
