@@ -56,6 +56,10 @@ export function serverOptions(logger: FastifyServerOptions['logger'] | FastifySe
     // Extra fields are refused (400), not silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    // Two log lines per request would drown the cluster's console (the page polls
+    // /v1/cluster twice a second) and cost more than the request; GET /metrics
+    // counts requests, and errors are logged by the error handler.
+    disableRequestLogging: true,
   };
   return logger && typeof logger === 'object' && 'child' in logger
     ? { ...base, loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
