@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cors from './plugins/external/cors';
-import helmet from './plugins/external/helmet';
+import securityHeaders from './plugins/external/security-headers';
 import rateLimit from './plugins/external/rate-limit';
 import swagger from './plugins/external/swagger';
 import auth from './plugins/app/auth';
@@ -28,7 +28,7 @@ export const BODY_LIMIT = 8 * 1024;
 /** The API as a Fastify plugin. It never listens: server.ts (or a test's `inject`) drives it. */
 export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(errors);
-  await fastify.register(helmet);
+  await fastify.register(securityHeaders);
   await fastify.register(cors, opts);
   await fastify.register(rateLimit, opts);
   await fastify.register(swagger);
@@ -59,7 +59,7 @@ export function serverOptions(logger: FastifyServerOptions['logger'] | FastifySe
     // Two log lines per request would drown the cluster's console (the page polls
     // /v1/cluster twice a second) and cost more than the request; GET /metrics
     // counts requests, and errors are logged by the error handler.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   };
   return logger && typeof logger === 'object' && 'child' in logger
     ? { ...base, loggerInstance: logger as FastifyServerOptions['loggerInstance'] }

@@ -157,6 +157,8 @@ describe('hostile and odd requests', () => {
   it('sends security headers and CORS for the game origin only', async () => {
     const res = await get('/health/live', { origin: 'http://localhost:8080' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:8080');
     const other = await get('/health/live', { origin: 'http://evil.example' });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
@@ -200,6 +202,8 @@ describe('operations', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/auth/guest', '/v1/leaderboards/{board}', '/v1/matchmake/', '/v1/cluster/']));
     expect(doc.paths['/metrics']).toBeUndefined();
     const ui = await get('/docs/');
+    // Swagger UI keeps its own CSP; the API's deny-all one would break the page.
+    expect(String(ui.headers['content-security-policy'])).not.toBe("default-src 'none'; frame-ancestors 'none'");
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toMatch(/html/);
   });
