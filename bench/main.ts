@@ -118,7 +118,7 @@ const lines: string[] = [
 if (api) {
   lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors |', '|---|---|---|---|---|---|');
   for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} |`);
-  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one 10-player match through `LeaderboardStore.recordMatch` (6 boards, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`.', '');
+  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`.', '');
 }
 if (game) {
   const { stateful: s, checkpointed: c, raw: r } = game;

@@ -11,7 +11,8 @@ import type { Matchmaker } from '../../server/api/matchmaker';
  * A server for the API benchmark, in its own process: `hello` is a bare
  * Fastify hello-world; `api` is the real API app (every plugin, real Redis
  * stores) plus two bench-only routes that isolate what is compared:
- *   POST /bench/submit   records one 10-player match, as a game node does (there is no public submit route)
+ *   POST /bench/submit   records one player's result (all 6 boards, de-duplicated by match id) as a game
+ *                        node does: one leaderboard submit (there is no public submit route)
  *   GET  /bench/me-open  the handler of GET /v1/players/me without its authentication
  * Prints `{"port": n, "token": "..."}` on stdout once listening.
  * argv: hello | api <redisUrl>
@@ -37,13 +38,13 @@ if (kind === 'hello') {
   const fastify = Fastify(serverOptions(false));
   // fp: the app's decorators (leaderboards, authenticate) must be visible to the bench routes beside it.
   await fastify.register(fp(app, { name: 'statecraft-api' }), {
-    instanceId: 'bench', tokens, stores, matchmaker, redis, corsOrigins: [], rateLimitMax: 0, heartbeatMs: 0,
+    instanceId: 'bench', tokens, stores, matchmaker, redis, corsOrigins: [], rateLimitMax: 0, // heartbeat as in production: request counts are flushed with it
   });
   const identity = { playerId: randomUUID(), name: 'bench' };
   let n = 0;
   fastify.post('/bench/submit', async () => {
     n++;
-    const standings = Array.from({ length: 10 }, (_, i) => ({ playerId: `p${(n * 7 + i * 131) % 5000}`, name: `p${i}`, score: (n + i * 13) % 50 }));
+    const standings = [{ playerId: `p${(n * 131) % 5000}`, name: `p${n % 100}`, score: n % 50 }];
     await stores.leaderboards.recordMatch({ matchId: `bench:${process.pid}:${n}`, match: n, standings });
     return { ok: true };
   });
