@@ -41,6 +41,15 @@ export interface NodeInfo {
   restoredFrom: { nodeId: string; tick: number; savedAt: number } | null;
 }
 
+/**
+ * The application heartbeat every client (browser and bots) runs against its
+ * host: a ping every `pingMs`; no message at all for `silenceMs` means the host
+ * is frozen or cut off. TCP cannot tell: a SIGSTOPped host keeps its sockets
+ * open. Worst-case detection is silenceMs + pingMs = 1.4 s, under the 1.5 s
+ * promised; at 20 Hz a live host is never silent for more than 50 ms.
+ */
+export const HEARTBEAT = { pingMs: 200, silenceMs: 1200 } as const;
+
 /** Close codes the game nodes use beyond Colyseus's own. */
 export const CloseCodes = {
   /** The room moved to another node (drain hand-off, or this copy was stale): rejoin it through the API. */

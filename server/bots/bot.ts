@@ -4,14 +4,14 @@ import {
   ApiErrorCodes,
   type MatchmakeBody, type MatchmakeResult, type RejoinResult, type SeatReservation, type Session,
 } from '../../shared/api';
-import { ARENA_ROOM, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
+import { ARENA_ROOM, HEARTBEAT, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
 import { ArenaState, type PlayerState } from '../../shared/schema';
 import { BotApi, BotApiError } from './api';
 import { steer } from './steer';
 
-/** Same as the browser (client/src/net/connection.ts): a ping every 250 ms, frozen after 1.5 s of silence. */
-export const PING_INTERVAL_MS = 250;
-export const SILENCE_MS = 1500;
+/** Same heartbeat as the browser (shared/protocol.ts HEARTBEAT). */
+export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
+export const SILENCE_MS = HEARTBEAT.silenceMs;
 /** Rejoin retries while the API says "not yet" (host still alive, restore in progress). */
 const REJOIN_RETRY_MS = 150;
 const RETRYABLE = new Set<string>([ApiErrorCodes.roomHostAlive, ApiErrorCodes.roomRestoring, 'api/unreachable', 'http/502', 'http/503', ApiErrorCodes.redisUnavailable]);

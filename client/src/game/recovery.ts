@@ -3,6 +3,8 @@
  * this client saw. Pure (no DOM, no Phaser): unit-tested.
  */
 
+import { HEARTBEAT } from '../../../shared/protocol';
+
 /** How the old host failed, as shown to the player. */
 export type RecoveryCause = 'killed' | 'frozen' | 'drain' | 'stale-copy' | 'left';
 
@@ -72,7 +74,7 @@ export function summarizeRecovery(i: RecoveryInput): RecoverySummary {
 export function describeCause(cause: RecoveryCause): string {
   switch (cause) {
     case 'killed': return 'was killed (connection reset)';
-    case 'frozen': return 'froze (no heartbeat for 1.5 s)';
+    case 'frozen': return `froze (no heartbeat for ${HEARTBEAT.silenceMs / 1000} s)`;
     case 'drain': return 'was drained: a planned hand-off, zero loss expected';
     case 'stale-copy': return 'held a stale copy: the room had moved on';
     case 'left': return 'closed the room';

@@ -1,12 +1,11 @@
 import { Client, type Room } from '@colyseus/sdk';
 import type { SeatReservation } from '../../../shared/api';
-import { CloseCodes, type InputMessage, type MatchResult, type MovedNotice, type NodeInfo, type ProtocolError, type ServerMessages } from '../../../shared/protocol';
+import { CloseCodes, HEARTBEAT, type InputMessage, type MatchResult, type MovedNotice, type NodeInfo, type ProtocolError, type ServerMessages } from '../../../shared/protocol';
 import { ArenaState } from '../../../shared/schema';
 
-/** Application heartbeat period: short, so a frozen host is called within SILENCE_MS + one period. */
-export const PING_INTERVAL_MS = 250;
-/** Nothing at all from the host for this long and it counts as frozen (hung, or cut off). */
-export const SILENCE_MS = 1500;
+/** Application heartbeat (shared with the bots): a ping every PING_INTERVAL_MS; frozen after SILENCE_MS of silence. */
+export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
+export const SILENCE_MS = HEARTBEAT.silenceMs;
 
 /**
  * How the host went away, as this client saw it:

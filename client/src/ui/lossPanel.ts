@@ -1,6 +1,7 @@
 import type { PlayerProfile } from '../../../shared/api';
 import type { LossReason } from '../net/connection';
 import { formatDuration, h, setText } from './dom';
+import { HEARTBEAT } from '../../../shared/protocol';
 
 export interface LossDetails {
   nodeId: string | null;
@@ -20,7 +21,7 @@ export interface LossDetails {
 
 const HOW: Record<LossReason, string> = {
   killed: 'killed / crashed (connection reset)',
-  frozen: 'froze (no heartbeat for 1.5 s)',
+  frozen: `froze (no heartbeat for ${HEARTBEAT.silenceMs / 1000} s)`,
   moved: 'moved the room to another node, which could not be reached',
   left: 'closed the room (drained or shut down)',
 };

@@ -1,4 +1,4 @@
-import type { NodeInfo } from '../../../shared/protocol';
+import { HEARTBEAT, type NodeInfo } from '../../../shared/protocol';
 import type { RecoverySummary } from '../game/recovery';
 import { formatDuration, h, setText } from './dom';
 import { recoveryList } from './recoveryBanner';
@@ -94,7 +94,7 @@ export class SessionPanel {
   /** Per frame: uptime ticks, ping turns into a warning when the host goes quiet. */
   tick(rttMs: number | null, silenceMs: number, lost: boolean): void {
     if (this.#info) setText(this.#uptime, formatDuration(Date.now() - this.#info.startedAt));
-    const silent = silenceMs > 1500;
+    const silent = silenceMs > HEARTBEAT.silenceMs;
     this.#ping.classList.toggle('warn', silent || lost);
     if (lost) setText(this.#ping, 'disconnected');
     else if (silent) setText(this.#ping, `no reply for ${(silenceMs / 1000).toFixed(1)} s`);
