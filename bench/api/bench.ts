@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startRedisServer } from '../../server/cluster/redis';
-import { freePort } from '../support/ports';
+import { freePort } from '../../server/cluster/ports';
 import { spawnTs, stopChild } from '../support/proc';
 
 export interface ApiCase {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Cluster } from '../../server/cluster/cluster';
 import { startRedisServer } from '../../server/cluster/redis';
-import { freePort } from './ports';
+import { freePort } from '../../server/cluster/ports';
 
 export interface BenchStackOptions {
   gameNodes?: number;

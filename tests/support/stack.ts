@@ -3,7 +3,7 @@ import type { ViteDevServer } from 'vite';
 import { Cluster } from '../../server/cluster/cluster';
 import { startControlServer, type ControlServer } from '../../server/cluster/control';
 import { startWeb } from '../../server/cluster/web';
-import { freePort } from './ports';
+import { freePort } from '../../server/cluster/ports';
 import { startRedis, type TestRedis } from './redis';
 
 export interface StackOptions {

@@ -1,4 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisServer } from '../../../server/cluster/redis';
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../support/redis';
@@ -49,12 +53,8 @@ it('answers 503 redis/unavailable while Redis is down, stays live, and recovers 
   expect(mine.statusCode).toBe(503);
   expect(Date.now() - started).toBeLessThan(1000); // fail fast, no queueing
 
-  revived = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  await new Promise<void>((resolve) => revived!.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    if (out.includes('Ready to accept connections')) resolve();
-  }));
+  revived = await startRedisServer(port, mkdtempSync(join(tmpdir(), 'statecraft-revived-')));
+  revived.stdout?.resume();
   await eventually(async () => (await h!.app.inject('/health/ready')).statusCode === 200);
   expect((await h!.app.inject('/v1/leaderboards/score-best')).statusCode).toBe(200);
   expect((await h!.app.inject({ method: 'POST', url: '/v1/auth/guest', payload: { name: 'Ann' } })).statusCode).toBe(200);
