@@ -1,71 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../shared/api';
-import { LocalStack } from '../support/stack';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = 'artifacts/e2e';
-
-/** The parts of `window.__statecraft` (client/src/testHook.ts) these tests read. */
-interface Snapshot {
-  phase: string;
-  mode: string | null;
-  roomId: string | null;
-  nodeId: string | null;
-  playerId: string | null;
-  connected: boolean;
-  players: string[];
-  lost: { reason: 'killed' | 'frozen' | 'left'; detectedMs: number | null } | null;
-  clusterNodes: { id: string; state: string }[];
-  reseatMs: number | null;
-}
-
-type Win = { __statecraft: Snapshot };
-// The page code runs in the browser; `globalThis` is its window (the test tsconfig has no DOM lib).
-const snapshot = (page: Page): Promise<Snapshot> => page.evaluate(() => (globalThis as unknown as Win).__statecraft);
+import { ARTIFACTS, browserStack, joinAs, snapshot, type StatecraftWindow as Win } from '../support/browser';
 
 describe('fault injection from the page, and the loss the player sees', () => {
-  const stack = new LocalStack();
-  const contexts: BrowserContext[] = [];
-  const profiles: string[] = [];
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-    await stack.stop();
-  });
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await stack.start({ gameNodes: 3, apis: 2, web: true, control: true, env: { MATCH_SECONDS: '120' } });
-  });
-
-  async function openPlayer(): Promise<Page> {
-    const dir = mkdtempSync(join(tmpdir(), 'statecraft-chromium-'));
-    profiles.push(dir);
-    const context = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1440, height: 960 },
-    });
-    contexts.push(context);
-    const page = context.pages()[0] ?? await context.newPage();
-    page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
-    await page.goto(stack.webUrl);
-    return page;
-  }
-
-  async function joinAs(page: Page, name: string): Promise<Snapshot> {
-    await page.getByTestId('name-input').fill(name);
-    await page.getByTestId('play-button').click();
-    await page.waitForFunction(() => {
-      const s = (globalThis as unknown as Win).__statecraft;
-      return s.connected && s.roomId !== null && s.nodeId !== null;
-    }, null, { timeout: 20_000 });
-    return snapshot(page);
-  }
+  const { stack, openPlayer } = browserStack({ gameNodes: 3, apis: 2, web: true, control: true, env: { MATCH_SECONDS: '120' } });
 
   /** Reads the cluster straight from an API instance until `predicate` holds; returns how long that took. */
   async function apiSees(predicate: (c: ClusterStatus) => boolean, timeoutMs: number): Promise<number> {

@@ -1,66 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '../support/stack';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, browserStack, joinAs, snapshot, type StatecraftWindow as Win } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = 'artifacts/e2e';
 const CHECKPOINT_MS = 250;
 const TICK_MS = 50;
 
-/** The parts of `window.__statecraft` (client/src/testHook.ts) this test reads. */
-interface Snapshot {
-  phase: string;
-  mode: string | null;
-  roomId: string | null;
-  nodeId: string | null;
-  playerId: string | null;
-  x: number;
-  y: number;
-  score: number;
-  connected: boolean;
-  lost: { reason: string; detectedMs: number | null } | null;
-  recovery: {
-    detectedMs: number; backInPlayMs: number; ticksLost: number | null; msLost: number | null; scoreLost: number;
-    fromNode: string | null; toNode: string; epoch: number | null;
-  } | null;
-}
-
-type Win = { __statecraft: Snapshot };
-// The page code runs in the browser; `globalThis` is its window (the test tsconfig has no DOM lib).
-const snapshot = (page: Page): Promise<Snapshot> => page.evaluate(() => (globalThis as unknown as Win).__statecraft);
-
 describe('a checkpointed session in the browser survives its host', () => {
-  const stack = new LocalStack();
-  const contexts: BrowserContext[] = [];
-  const profiles: string[] = [];
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-    await stack.stop();
+  const { stack, openPlayer } = browserStack({
+    gameNodes: 3, apis: 2, web: true, control: true, env: { CHECKPOINT_MS: String(CHECKPOINT_MS), MATCH_SECONDS: '120' },
   });
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await stack.start({ gameNodes: 3, apis: 2, web: true, control: true, env: { CHECKPOINT_MS: String(CHECKPOINT_MS), MATCH_SECONDS: '120' } });
-  });
-
-  async function openPlayer(): Promise<Page> {
-    const dir = mkdtempSync(join(tmpdir(), 'statecraft-chromium-'));
-    profiles.push(dir);
-    const context = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1440, height: 960 },
-    });
-    contexts.push(context);
-    const page = context.pages()[0] ?? await context.newPage();
-    page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
-    await page.goto(stack.webUrl);
-    return page;
-  }
 
   /** Holds `key` until x has changed by more than `px` from where it was. */
   async function moveWith(page: Page, key: string, px: number): Promise<void> {
@@ -73,18 +21,19 @@ describe('a checkpointed session in the browser survives its host', () => {
     }
   }
 
+  /** Resolves once `host` has written `count` more checkpoints (read from its Prometheus metrics). */
+  async function checkpointsLand(host: string, count: number): Promise<void> {
+    const url = `http://127.0.0.1:${stack.cluster!.get(host).spec.port}/metrics`;
+    const written = async () => Number((await (await fetch(url)).text()).match(/statecraft_checkpoint_bytes_count\{[^}]*\} (\d+)/)?.[1] ?? 0);
+    const start = await written();
+    await expect.poll(written, { timeout: 5_000, interval: 50 }).toBeGreaterThanOrEqual(start + count);
+  }
+
   let page: Page;
 
   it('kill my host: "Recovering your session…", then back in play on another node with the numbers of the recovery', async () => {
     page = await openPlayer();
-    await page.getByTestId('name-input').fill('Ann');
-    await page.getByTestId('mode-checkpointed').check({ force: true });
-    await page.getByTestId('play-button').click();
-    await page.waitForFunction(() => {
-      const s = (globalThis as unknown as Win).__statecraft;
-      return s.phase === 'playing' && s.connected && s.nodeId !== null;
-    }, null, { timeout: 20_000 });
-    const before = await snapshot(page);
+    const before = await joinAs(page, 'Ann', 'checkpointed');
     expect(before.mode).toBe('checkpointed');
     expect(await page.getByTestId('hud-mode').textContent()).toBe('checkpointed');
     expect(await page.getByTestId('hud-epoch').textContent()).toBe('1');
@@ -94,7 +43,7 @@ describe('a checkpointed session in the browser survives its host', () => {
     // Play: move (so the server's position differs from the spawn), and let a few checkpoints land.
     await moveWith(page, 'ArrowLeft', 60);
     await page.keyboard.down('ArrowDown');
-    await page.waitForTimeout(3 * CHECKPOINT_MS);
+    await checkpointsLand(host, 3);
 
     await page.getByTestId('kill-my-host').click();
     await page.getByTestId('recovering-banner').waitFor({ state: 'visible', timeout: 3_000 });
@@ -146,8 +95,8 @@ describe('a checkpointed session in the browser survives its host', () => {
     const moving = await snapshot(page);
     expect(moving.connected).toBe(true);
     expect(moving.nodeId).toBe(r.toNode);
-    // The server agrees: the predicted position is not snapped back to where the recovery put us.
-    await page.waitForTimeout(300);
+    // The server agrees: once the new host has checkpointed the move, the position is not snapped back.
+    await checkpointsLand(r.toNode, 2);
     expect(Math.abs((await snapshot(page)).x - after.x)).toBeGreaterThan(40);
     // The numbers stay in the session panel after the card fades.
     expect(await page.getByTestId('session-recovery-back-ms').textContent()).toBe(`${Math.round(r.backInPlayMs)} ms`);
@@ -156,7 +105,7 @@ describe('a checkpointed session in the browser survives its host', () => {
   it('drain my host: a planned hand-off, followed at once, with nothing lost', async () => {
     const before = await snapshot(page);
     const host = before.nodeId!;
-    await page.waitForTimeout(3 * CHECKPOINT_MS);
+    await checkpointsLand(host, 3);
     await page.getByTestId(`fault-drain-${host}`).click();
     await page.waitForFunction((h) => (globalThis as unknown as Win).__statecraft.recovery?.fromNode === h, host, { timeout: 15_000 });
     const after = await snapshot(page);

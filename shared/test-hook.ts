@@ -1,0 +1,33 @@
+/**
+ * Read-only snapshot for browser tests: `window.__statecraft`. The contract
+ * between the client (client/src/testHook.ts publishes it) and the browser
+ * tests (tests/support/browser.ts reads it). Pure data: no DOM, no Node.
+ */
+export interface StatecraftSnapshot {
+  phase: 'lobby' | 'connecting' | 'playing' | 'results' | 'recovering' | 'lost';
+  /** Server model of the current room (the lobby's choice before a seat). */
+  mode: 'stateful' | 'checkpointed' | null;
+  roomId: string | null;
+  nodeId: string | null;
+  playerId: string | null;
+  x: number;
+  y: number;
+  score: number;
+  connected: boolean;
+  /** Names of every player drawn in the arena, including this one. */
+  players: string[];
+  /** Set when the session was lost (cleared by the next seat); detectedMs as shown on the loss panel. */
+  lost: { reason: 'killed' | 'frozen' | 'moved' | 'left'; detectedMs: number | null } | null;
+  /**
+   * The last recovery of a checkpointed session (cleared by the next loss): ms to notice, ms until
+   * back in play, play lost in ticks and ms, score points lost, the node it moved from and to, the new epoch.
+   */
+  recovery: {
+    detectedMs: number; backInPlayMs: number; ticksLost: number | null; msLost: number | null; scoreLost: number;
+    fromNode: string | null; toNode: string; epoch: number | null;
+  } | null;
+  /** Game nodes as the cluster map shows them. */
+  clusterNodes: { id: string; state: string }[];
+  /** How long the last "Find a new match" took to seat the player again (ms). */
+  reseatMs: number | null;
+}

@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { StatecraftSnapshot } from '../../shared/test-hook';
+import { LocalStack, type StackOptions } from './stack';
+
+export type { StatecraftSnapshot };
+
+/** Debian's Chromium, driven by playwright-core. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+/** Where the browser tests leave their screenshots. */
+export const ARTIFACTS = 'artifacts/e2e';
+
+/**
+ * The page's `window` as the browser tests see it. Functions passed to `page.evaluate` /
+ * `page.waitForFunction` run in the browser, where `globalThis` is that window (the test tsconfig
+ * has no DOM lib): `(globalThis as unknown as StatecraftWindow).__statecraft`.
+ */
+export type StatecraftWindow = { __statecraft: StatecraftSnapshot };
+
+/** A copy of what the page publishes at `window.__statecraft` (client/src/testHook.ts). */
+export const snapshot = (page: Page): Promise<StatecraftSnapshot> =>
+  page.evaluate(() => (globalThis as unknown as StatecraftWindow).__statecraft);
+
+/**
+ * Browsers for the players of one test file: each `open` launches a fresh persistent profile
+ * (separate sessionStorage, so a separate guest session); `close` closes them all and removes
+ * their profiles. Call `close` from `afterAll` before starting anything, so it always runs.
+ */
+export class Browsers {
+  readonly #contexts: BrowserContext[] = [];
+  readonly #profiles: string[] = [];
+  readonly #viewport: { width: number; height: number };
+
+  constructor(options: { viewport?: { width: number; height: number } } = {}) {
+    this.#viewport = options.viewport ?? { width: 1440, height: 960 };
+  }
+
+  /** A new player's page at `url`; page errors are written to stderr. */
+  async open(url: string): Promise<Page> {
+    const dir = mkdtempSync(join(tmpdir(), 'statecraft-chromium-'));
+    this.#profiles.push(dir);
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: this.#viewport,
+    });
+    this.#contexts.push(context);
+    const page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
+    await page.goto(url);
+    return page;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#contexts.splice(0).map((c) => c.close()));
+    for (const dir of this.#profiles.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For a browser test file, called inside its `describe`: a LocalStack started with `options` (and
+ * the artifacts folder made) before the tests, and a page per player on its web client. The cleanup
+ * hook is registered first, so browsers and stack are stopped even if a later step throws.
+ */
+export function browserStack(options: StackOptions, browserOptions?: ConstructorParameters<typeof Browsers>[0]): {
+  stack: LocalStack;
+  /** A fresh browser profile per player: separate sessionStorage, so separate guest sessions. */
+  openPlayer: () => Promise<Page>;
+} {
+  const stack = new LocalStack();
+  const browsers = new Browsers(browserOptions);
+  afterAll(async () => {
+    await browsers.close();
+    await stack.stop();
+  });
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await stack.start(options);
+  });
+  return { stack, openPlayer: () => browsers.open(stack.webUrl) };
+}
+
+/**
+ * From the lobby into a match: enters `name`, picks `mode` if given (otherwise the lobby's
+ * default), presses Play, and waits until the page is playing, connected, with a room and a host
+ * node, and the HUD shows that node.
+ */
+export async function joinAs(page: Page, name: string, mode?: NonNullable<StatecraftSnapshot['mode']>): Promise<StatecraftSnapshot> {
+  await page.getByTestId('name-input').fill(name);
+  if (mode !== undefined) await page.getByTestId(`mode-${mode}`).check({ force: true });
+  await page.getByTestId('play-button').click();
+  await page.waitForFunction(() => {
+    const s = (globalThis as unknown as StatecraftWindow).__statecraft;
+    return s.phase === 'playing' && s.connected && s.roomId !== null && s.nodeId !== null;
+  }, null, { timeout: 20_000 });
+  await expect.poll(() => page.getByTestId('hud-node-id').textContent()).toMatch(/^node-\d+$/);
+  return snapshot(page);
+}
