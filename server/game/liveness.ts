@@ -7,8 +7,9 @@ import type { NodeHeartbeat, NodeRegistry } from '../stores';
 /** A Colyseus process is alive while this key exists (refreshed with every heartbeat). */
 export const processAliveKey = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
 
-export const HEARTBEAT_INTERVAL_MS = 250;
-export const HEARTBEAT_TTL_MS = 1500;
+export const HEARTBEAT_INTERVAL_MS = 200;
+/** A frozen node is dead to the cluster 1.0–1.2 s after it froze. */
+export const HEARTBEAT_TTL_MS = 1200;
 // The API sweeps before every seat too; this keeps listings tidy for in-node matchmaking and restores.
 export const SWEEP_INTERVAL_MS = 250;
 
@@ -79,6 +80,21 @@ export async function sweepDeadProcesses(redis: Redis, self: string): Promise<st
   return dead;
 }
 
+/**
+ * A single-flight {@link sweepDeadProcesses}: callers arriving while a sweep is
+ * under way share it (after a crash every lost player matchmakes at once, and
+ * each would otherwise list and clean up the same dead node).
+ */
+export function createSweeper(redis: Redis, self: () => string): () => Promise<string[]> {
+  let inFlight: Promise<string[]> | null = null;
+  return () => {
+    inFlight ??= sweepDeadProcesses(redis, self()).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+}
+
 export interface LivenessOptions {
   redis: Redis;
   registry: NodeRegistry;
@@ -88,8 +104,8 @@ export interface LivenessOptions {
 }
 
 /**
- * Runs a game node's heartbeat (registry entry + process key, every 250 ms,
- * 1.5 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
+ * Runs a game node's heartbeat (registry entry + process key, every 200 ms,
+ * 1.2 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
  * `stop()` ends both and removes this node at once (a clean exit is not a death).
  */
 export function startLiveness({ redis, registry, log, describe }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
@@ -112,16 +128,10 @@ export function startLiveness({ redis, registry, log, describe }: LivenessOption
     // stalled, or removed by a stale copy of a moved room as it disposed.
     await matchMaker.restoreMissingRoomCaches();
   };
-  let sweeping = false;
+  const sweepNow = createSweeper(redis, () => self);
   const sweep = async () => {
-    if (sweeping) return;
-    sweeping = true;
-    try {
-      const removed = await sweepDeadProcesses(redis, self);
-      if (removed.length > 0) log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
-    } finally {
-      sweeping = false;
-    }
+    const removed = await sweepNow();
+    if (removed.length > 0) log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
   };
   const onError = (what: string) => (err: unknown) => log.warn({ err: err instanceof Error ? err.message : err }, `${what} failed`);
   const beatTimer = setInterval(() => void beat().catch(onError('heartbeat')), HEARTBEAT_INTERVAL_MS).unref();

@@ -46,7 +46,7 @@ export interface RegistryOptions {
   now?: () => number;
 }
 
-export const DEFAULT_HEARTBEAT_TTL_MS = 1500;
+export const DEFAULT_HEARTBEAT_TTL_MS = 1200;
 export const DEFAULT_FORGET_AFTER_MS = 10 * 60_000;
 
 /** Stored form of a member: the last heartbeat and when it arrived. */

@@ -130,7 +130,7 @@ function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, ap
 }
 
 /**
- * The registry calls a node dead 1.5 s after its last heartbeat; the
+ * The registry calls a node dead 1.2 s after its last heartbeat; the
  * supervisor knows at once that the process exited or was stopped. Show
  * whichever is the more specific.
  */

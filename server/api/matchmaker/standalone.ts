@@ -9,7 +9,7 @@ import type { TokenService } from '../../common/tokens';
 import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
 import { createCheckpointStore } from '../../stores';
-import { liveProcessSelector, sweepDeadProcesses } from '../../game/liveness';
+import { createSweeper, liveProcessSelector } from '../../game/liveness';
 import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
 
@@ -50,6 +50,7 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   await matchMaker.accept(true);
 
   const failover = { checkpoints: createCheckpointStore(options.redis), redis: options.redis, owner: options.instanceId };
+  const sweep = createSweeper(options.redis, () => matchMaker.processId);
   const inner = processMatchmaker(failover, async () => {
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
@@ -61,11 +62,11 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     // Sweep dead nodes' listings first, so a join right after a crash is never
     // sent to the dead host (Colyseus would wait out two 2 s IPC timeouts).
     seat: async (...args) => {
-      await sweepDeadProcesses(options.redis, matchMaker.processId);
+      await sweep();
       return inner.seat(...args);
     },
     rejoin: async (...args) => {
-      await sweepDeadProcesses(options.redis, matchMaker.processId);
+      await sweep();
       return inner.rejoin(...args);
     },
   };
