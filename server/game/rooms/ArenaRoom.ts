@@ -108,14 +108,17 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
 
     const { observeTick, observeLateness } = this.ctx;
     const dtMs = 1000 / tickRate;
-    let due = 0;
+    let frameAt = 0;
+    let lastStepAt = 0;
     this.setFixedTimestep((step) => {
       const t0 = performance.now();
-      // Lateness: how long after its place on the fixed schedule a step starts. After a
-      // stall longer than Colyseus's catch-up (it drops the backlog), the schedule restarts.
-      if (due === 0) due = t0;
-      observeLateness?.(Math.max(0, t0 - due));
-      due = t0 - due > 4 * dtMs ? t0 + dtMs : due + dtMs;
+      // Lateness: how much later than one step period after the previous frame the
+      // loop ran (catch-up steps within a frame run back to back and are not counted).
+      if (t0 - lastStepAt > dtMs / 2) {
+        if (frameAt > 0) observeLateness?.(Math.max(0, t0 - frameAt - dtMs));
+        frameAt = t0;
+      }
+      lastStepAt = t0;
       this.step(step.dt, step.dtMs);
       observeTick?.(performance.now() - t0);
     }, tickRate);
