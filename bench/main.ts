@@ -128,7 +128,7 @@ if (game) {
     `| tick lateness p50 / p99 (ms) | ${fmt(s.tickLatenessMs.p50, 2)} / ${fmt(s.tickLatenessMs.p99, 2)} | ${fmt(c.tickLatenessMs.p50, 2)} / ${fmt(c.tickLatenessMs.p99, 2)} | – |`,
     `| bytes per client per second | ${fmt(s.bytesPerClientPerSec)} | ${fmt(c.bytesPerClientPerSec)} | ${fmt(r.bytesPerClientPerSec)} |`,
     `| messages per client per second | ${fmt(s.messagesPerClientPerSec, 1)} | ${fmt(c.messagesPerClientPerSec, 1)} | ${fmt(r.messagesPerClientPerSec, 1)} |`,
-    '', `CPU is utime+stime of the server process from /proc over the window. Bots run in the bench process on the same machine. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings at 4 Hz.`, '');
+    '', `CPU is utime+stime of the server process from /proc over the window. Bots run in the bench process on the same machine. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second).`, '');
 }
 if (failover) {
   lines.push(`## Failover (${failoverRuns} runs per mode, 20 bots, 3 game nodes)`, '');

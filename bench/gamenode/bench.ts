@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { RoomMode } from '../../shared/protocol';
+import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
 import { BotFleet } from '../../server/bots/fleet';
 import { sleep } from '../../server/bots/bot';
 import { BenchStack } from '../support/stack';
@@ -79,7 +79,7 @@ export async function benchGameNode(mode: RoomMode, w: BenchWindow): Promise<Gam
 
 /**
  * The same traffic on a bare `ws` server: as many clients in rooms of the same
- * size, the same patch size and rate, inputs at the tick rate and pings at 4 Hz.
+ * size, the same patch size and rate, inputs at the tick rate and pings as often as the bots ping.
  */
 export async function benchRawWs(clients: number, perRoom: number, bytesPerClientPerSec: number, w: BenchWindow): Promise<RawRun> {
   const tickRate = 20;
@@ -107,7 +107,7 @@ export async function benchRawWs(clients: number, perRoom: number, bytesPerClien
     const ping = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     let n = 0;
     timer = setInterval(() => {
-      const doPing = ++n % 5 === 0;
+      const doPing = ++n % Math.max(1, Math.round(HEARTBEAT.pingMs / (1000 / tickRate))) === 0;
       for (const ws of sockets) {
         ws.send(input);
         if (doPing) ws.send(ping);

@@ -131,20 +131,24 @@ export class Bot {
     room.send('input', { seq: this.#seq, dx, dy });
   }
 
-  /** The heartbeat: calls a silent host frozen, otherwise pings it. Called every PING_INTERVAL_MS. */
-  ping(): void {
+  /** Calls a silent host frozen (any message is a sign of life). Called at least every HEARTBEAT.checkMs. */
+  checkSilence(): void {
     const room = this.room;
     if (this.phase !== 'playing' || !room || this.#stopping) return;
     // A SIGSTOPped host keeps the socket open and says nothing: silence is the only sign.
-    if (Date.now() - this.lastMessageAt > SILENCE_MS) {
-      this.#lose('frozen', 4408);
-      try {
-        room.connection.close();
-      } catch {
-        // already closed
-      }
-      return;
+    if (Date.now() - this.lastMessageAt <= SILENCE_MS) return;
+    this.#lose('frozen', 4408);
+    try {
+      room.connection.close();
+    } catch {
+      // already closed
     }
+  }
+
+  /** Measures the round trip (every PING_INTERVAL_MS), as the browser does. */
+  ping(): void {
+    const room = this.room;
+    if (this.phase !== 'playing' || !room || this.#stopping) return;
     room.send('ping', { t: performance.now() });
   }
 

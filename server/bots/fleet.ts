@@ -68,6 +68,7 @@ export class BotFleet {
       const ping = ++n % pingEvery === 0;
       for (const bot of this.bots) {
         bot.step();
+        bot.checkSilence(); // every tick: finer than HEARTBEAT.checkMs
         if (ping) bot.ping();
       }
     }, tickMs);

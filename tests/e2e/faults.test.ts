@@ -88,7 +88,7 @@ describe('fault injection from the page, and the loss the player sees', () => {
     await ann.waitForFunction(() => (globalThis as unknown as Win).__statecraft.lost !== null, null, { timeout: 5_000 });
     const lost = await snapshot(ann);
     expect(lost.lost?.reason).toBe('frozen');
-    // 1.2 s of silence, checked every 200 ms; the last message may have arrived a little before the press.
+    // 1.2 s of silence, checked every 100 ms; the last message may have arrived a little before the press.
     expect(lost.lost!.detectedMs!).toBeGreaterThan(900);
     expect(lost.lost!.detectedMs!).toBeLessThan(1_500);
     expect(await ann.getByTestId('loss-how').textContent()).toBe('froze (no heartbeat for 1.2 s)');

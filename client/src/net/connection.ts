@@ -3,7 +3,7 @@ import type { SeatReservation } from '../../../shared/api';
 import { CloseCodes, HEARTBEAT, type InputMessage, type MatchResult, type MovedNotice, type NodeInfo, type ProtocolError, type ServerMessages } from '../../../shared/protocol';
 import { ArenaState } from '../../../shared/schema';
 
-/** Application heartbeat (shared with the bots): a ping every PING_INTERVAL_MS; frozen after SILENCE_MS of silence. */
+/** Application heartbeat (shared with the bots, see HEARTBEAT): frozen after SILENCE_MS without any message. */
 export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
 export const SILENCE_MS = HEARTBEAT.silenceMs;
 
@@ -61,6 +61,7 @@ export class GameConnection {
   #lost = false;
   #moved: MovedNotice['reason'] | null = null;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #checkTimer: ReturnType<typeof setInterval> | undefined;
   readonly #listeners: Listeners = {
     node: new Set(), patch: new Set(), results: new Set(), error: new Set(), ping: new Set(), lost: new Set(), draining: new Set(),
   };
@@ -104,6 +105,7 @@ export class GameConnection {
     room.onDrop((code, reason) => this.#onClosed(code, reason));
     room.onLeave((code, reason) => this.#onClosed(code, reason));
     this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
+    this.#checkTimer = setInterval(() => this.#checkSilence(), HEARTBEAT.checkMs);
     this.#ping();
   }
 
@@ -157,10 +159,12 @@ export class GameConnection {
   }
 
   #ping(): void {
-    if (!this.connected) return;
+    if (this.connected) this.room.send('ping', { t: performance.now() });
+  }
+
+  #checkSilence(): void {
     // A SIGSTOPped host keeps its socket open and simply says nothing: the silence is the only sign.
-    if (this.silenceMs > SILENCE_MS) return this.#onFrozen();
-    this.room.send('ping', { t: performance.now() });
+    if (this.connected && this.silenceMs > SILENCE_MS) this.#onFrozen();
   }
 
   #onFrozen(): void {
@@ -193,6 +197,7 @@ export class GameConnection {
 
   #stop(): void {
     clearInterval(this.#pingTimer);
+    clearInterval(this.#checkTimer);
   }
 
   #emit<K extends keyof ConnectionEvents>(event: K, ...args: Parameters<ConnectionEvents[K]>): void {
