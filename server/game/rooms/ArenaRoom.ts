@@ -61,6 +61,9 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   /** This copy is going away (handed off, or stale): it takes no more seats. */
   protected leaving = false;
   private lastStepAt = 0;
+  /** The orbs (a fixed set, respawned in place) as a plain array for the per-tick loop. */
+  private orbList: OrbState[] = [];
+  private readonly probe = { x: 0, y: 0 };
   private readonly handle = { drain: () => this.drain() };
 
   protected get ctx(): ArenaContext {
@@ -80,12 +83,14 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       const orb = new OrbState();
       spawnOrb(this.rng, rules, orb);
       this.state.orbs.set(String(i), orb);
+      this.orbList.push(orb);
     }
 
     if (this.mode === 'checkpointed') {
       if (!this.ctx.checkpoints) throw new ServerError(400, 'This node cannot host checkpointed rooms (no checkpoint store).');
       this.checkpoints = new RoomCheckpoints(this, this.ctx.checkpoints, this.ctx, () => this.retireStaleCopy());
       await this.checkpoints.start(options.restore);
+      this.orbList = [...this.state.orbs.values()]; // a restore replaced them
       this.clock.setInterval(() => void this.checkpoints?.save(), this.ctx.checkpointMs);
       // Players restored from the checkpoint get a grace period to come back.
       this.state.players.forEach((p, sessionId) => this.expireIfAbsent(sessionId, p.playerId));
@@ -267,9 +272,9 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   /** One fixed step: at most one input per player (so nobody outruns the speed limit), orbs, clock. */
   protected step(dt: number, dtMs: number): void {
     const now = Date.now();
-    const gap = now - this.lastStepAt;
+    const gap = this.lastStepAt === 0 ? 0 : now - this.lastStepAt;
     this.lastStepAt = now;
-    if (this.checkpoints && this.lastStepAt && gap > FROZEN_GAP_MS && !this.paused) this.checkFence();
+    if (this.checkpoints && gap > FROZEN_GAP_MS && !this.paused) this.checkFence();
     if (this.paused) return;
 
     const { rules } = this.ctx;
@@ -282,11 +287,15 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       player.ack = input.seq;
       if (!playing) return; // between matches inputs are acknowledged but nobody moves
       movePlayer(player, input.dx, input.dy, dt, rules);
-      state.orbs.forEach((orb) => {
-        if (!touches(player, orb, rules)) return;
+      // Plain copies: the hot loop below reads positions without schema accessors.
+      const at = this.probe;
+      at.x = player.x;
+      at.y = player.y;
+      for (const orb of this.orbList) {
+        if (!touches(at, orb, rules)) continue;
         player.score += orbValue(orb, rules);
         spawnOrb(this.rng, rules, orb);
-      });
+      }
     });
 
     const clock = advanceClock(state.phase as Phase, state.timeLeftMs, dtMs, rules);
