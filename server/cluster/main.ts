@@ -118,6 +118,7 @@ try {
     ['what', 'id', 'where', 'pid'],
     ['redis', redisChild ? 'started here' : redisUrl ? 'already running' : 'none: in memory', redisUrl ?? '-', redisChild?.pid ?? '-'],
     ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id, c.spec.kind === 'game' ? `ws://${config.PUBLIC_HOST}:${c.spec.port}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
+    ...(redisUrl ? [] : [['API', 'api-1 (in node-1)', apiUrls[0]!, cluster.get('node-1').pid ?? '-']]),
     ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
     ...(web ? [['web client', '', webOrigin, process.pid]] : []),
   ]));
