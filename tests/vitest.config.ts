@@ -18,6 +18,9 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Colyseus keeps one matchmaker per process: each test file gets its own fork.
           pool: 'forks',
+          // One file at a time: each starts a whole cluster of real processes, and two at
+          // once on a 2-core machine starve heartbeats into false deaths.
+          fileParallelism: false,
         },
       },
       {

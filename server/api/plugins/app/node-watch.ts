@@ -1,21 +1,21 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { AppOptions } from '../../types';
 import { gameNodes } from '../../cluster-view';
 
 /**
- * Watches the game nodes a few times a second and counts each death it sees
- * (`statecraft_node_deaths_seen_total{node}`), logging how long the node had
- * been silent. Purely an observer: matchmaking never waits on it.
+ * Watches the game nodes four times a second: `statecraft_node_up{node}` (1
+ * alive or draining, 0 dead) and `statecraft_node_deaths_seen_total{node}`,
+ * one per alive→dead transition it saw, logged with how long the node had been
+ * silent. Purely an observer: matchmaking never waits on it.
  */
 async function nodeWatch(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const intervalMs = opts.heartbeatMs ?? 500;
   if (intervalMs <= 0) return;
-  const deaths = new Counter({
-    name: 'statecraft_node_deaths_seen_total', help: 'Game node deaths this API instance saw', labelNames: ['node'] as const,
-    registers: [fastify.promRegistry],
-  });
+  const registers = [fastify.promRegistry];
+  const up = new Gauge({ name: 'statecraft_node_up', help: 'Game node alive (1) or dead (0), as this API instance sees it', labelNames: ['node'] as const, registers });
+  const deaths = new Counter({ name: 'statecraft_node_deaths_seen_total', help: 'Game node deaths this API instance saw', labelNames: ['node'] as const, registers });
   const last = new Map<string, string>();
   const watch = async (): Promise<void> => {
     for (const node of await gameNodes(fastify.registry, fastify.redis)) {
@@ -24,11 +24,13 @@ async function nodeWatch(fastify: FastifyInstance, opts: AppOptions): Promise<vo
         deaths.inc({ node: node.id });
         fastify.log.warn({ node: node.id, silentMs: Date.now() - node.lastHeartbeat }, 'game node died');
       }
+      up.set({ node: node.id }, node.state === 'dead' ? 0 : 1);
       last.set(node.id, node.state);
     }
   };
   let timer: NodeJS.Timeout | undefined;
   fastify.addHook('onReady', async () => {
+    void watch().catch(() => {});
     timer = setInterval(() => void watch().catch(() => {}), Math.min(intervalMs, 250)).unref();
   });
   fastify.addHook('onClose', async () => clearInterval(timer));
