@@ -101,6 +101,8 @@ export interface LivenessOptions {
   log: Logger;
   /** Describes this node for the cluster view at each beat. */
   describe: () => NodeHeartbeat;
+  /** Called with the processes this node just swept out as dead. */
+  onDead?: (processIds: string[]) => void;
 }
 
 /**
@@ -108,7 +110,7 @@ export interface LivenessOptions {
  * 1.2 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
  * `stop()` ends both and removes this node at once (a clean exit is not a death).
  */
-export function startLiveness({ redis, registry, log, describe }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
+export function startLiveness({ redis, registry, log, describe, onDead }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
   const self = matchMaker.processId;
   let first = true;
   const beat = async () => {
@@ -131,7 +133,9 @@ export function startLiveness({ redis, registry, log, describe }: LivenessOption
   const sweepNow = createSweeper(redis, () => self);
   const sweep = async () => {
     const removed = await sweepNow();
-    if (removed.length > 0) log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
+    if (removed.length === 0) return;
+    log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
+    onDead?.(removed);
   };
   const onError = (what: string) => (err: unknown) => log.warn({ err: err instanceof Error ? err.message : err }, `${what} failed`);
   const beatTimer = setInterval(() => void beat().catch(onError('heartbeat')), HEARTBEAT_INTERVAL_MS).unref();

@@ -9,6 +9,7 @@ import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
 import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
 import { liveProcessSelector, startLiveness } from './liveness';
+import { RoomUnavailableError, ensureRoomHosted } from './failover';
 import { createGameMetrics } from './metrics';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';
@@ -89,7 +90,24 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   // The first beat lands before the node is listed in matchmaking, so no peer
   // sweeps it out as dead while it boots.
   await matchMaker.onReady;
-  const liveness = redis ? startLiveness({ redis, registry, log: options.log, describe }) : null;
+  // Checkpointed rooms of a node that died are restored here at once, before anyone
+  // asks (players' rejoins restore them on demand too; a lease keeps it to one restore).
+  const restoreOrphans = async (dead: string[]) => {
+    const gone = new Set(dead);
+    const failover = { checkpoints: context.checkpoints!, redis, owner: options.nodeId };
+    for (const room of await context.checkpoints!.list()) {
+      if (!gone.has(room.processId)) continue;
+      ensureRoomHosted(failover, room.roomId).then(
+        (host) => options.log.info({ roomId: room.roomId, nodeId: host.nodeId, epoch: host.epoch }, 'orphaned room restored'),
+        (err: unknown) => {
+          if (!(err instanceof RoomUnavailableError)) options.log.warn({ err, roomId: room.roomId }, 'could not restore an orphaned room');
+        },
+      );
+    }
+  };
+  const liveness = redis
+    ? startLiveness({ redis, registry, log: options.log, describe, onDead: (ids) => void restoreOrphans(ids).catch(() => {}) })
+    : null;
   await (liveness ? liveness.beat() : registry.heartbeat(describe()));
   const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), 250).unref();
 

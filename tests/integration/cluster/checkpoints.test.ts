@@ -1,7 +1,7 @@
 import '../../../server/common/websocket-global';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MovedNotice } from '../../../shared/protocol';
-import type { PlayerProfile } from '../../../shared/api';
+import type { ClusterStatus, PlayerProfile } from '../../../shared/api';
 import { LocalStack } from '../../support/stack';
 import { connectionLost, nextMessage, stateWhere } from '../../support/rooms';
 import { TestPlayer, api } from '../../support/player';
@@ -88,6 +88,33 @@ describe('a checkpointed room whose host is killed', () => {
     expect(total?.score).toBe(mine.score);
     ann.close();
     bob.close();
+  }, 60_000);
+});
+
+describe('a checkpointed room whose host dies while nobody is connected', () => {
+  it('is restored by a surviving node before anyone asks, once', async () => {
+    const fay = await player('Fay');
+    await fay.play('checkpointed');
+    const host = fay.node.nodeId;
+    const roomId = fay.room.roomId;
+    const epoch = fay.node.epoch!; // Fay may have been seated in a room that already moved once
+    try {
+      fay.steer();
+      await scoreSomething(fay);
+      const lost = connectionLost(fay.room, 2000);
+      fay.close(); // a dropped player keeps their place for a while
+      await lost;
+      await stack.cluster!.inject('kill', host);
+      const hostNow = () => api<ClusterStatus>(stack.apiUrls[0]!, '/v1/cluster').then((r) => r.body.rooms.find((room) => room.id === roomId)?.nodeId);
+      await expect.poll(async () => { const n = await hostNow(); return n !== undefined && n !== host; }, { timeout: 3000, interval: 50 }).toBe(true);
+      const { result } = await fay.rejoin(1);
+      expect(result.epoch).toBe(epoch + 1); // restored once, by a node, before Fay asked
+      expect(fay.node.restoredFrom).toMatchObject({ nodeId: host });
+      await stateWhere(fay.room, () => fay.me()?.connected === true && fay.me()!.score > 0, 'Fay back with her score', 3000);
+      fay.close();
+    } finally {
+      await stack.cluster!.inject('restart', host).catch(() => {}); // the next tests want three nodes
+    }
   }, 60_000);
 });
 
