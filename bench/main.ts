@@ -34,7 +34,8 @@ const bots = Number(values.bots);
 const perRoom = Number(values['per-room']);
 const windowMs = Number(values.window) * 1000;
 const failoverRuns = Number(values['failover-runs']);
-const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+const args = process.argv.slice(2).join(' ');
+const command = args ? `npm run bench -- ${args}` : 'npm run bench';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 interface Check {
