@@ -37,7 +37,11 @@ export type RefreshBody = Static<typeof RefreshBody>;
 // Type.Enum keeps the tuple: a mapped Type.Union widens to an array and its Static type to `never`.
 export const RoomMode = Type.Enum(ROOM_MODES);
 
-export const MatchmakeBody = Type.Object({ mode: Type.Optional(RoomMode) }, { additionalProperties: false });
+export const MatchmakeBody = Type.Object({
+  mode: Type.Optional(RoomMode),
+  /** Seats per room (2–16, default 16): players asking for the same size share rooms. */
+  maxPlayers: Type.Optional(Type.Integer({ minimum: 2, maximum: 16 })),
+}, { additionalProperties: false });
 export type MatchmakeBody = Static<typeof MatchmakeBody>;
 
 /** A Colyseus seat reservation: pass it to `client.consumeSeatReservation()`. */

@@ -105,6 +105,8 @@ export interface ProtocolError {
 export const JoinOptions = z.strictObject({
   name: z.string().trim().min(1).max(16).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, space, _ . - only'),
   mode: z.enum(ROOM_MODES).default('stateful'),
+  /** Seats per room; rooms are matched on it (see the `filterBy` at registration). */
+  maxPlayers: z.number().int().min(2).max(16).optional(),
   /** Access token from the API (required once the API exists; optional in embedded mode). */
   token: z.string().max(4096).optional(),
 });

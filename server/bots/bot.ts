@@ -4,7 +4,7 @@ import {
   ApiErrorCodes,
   type MatchmakeBody, type MatchmakeResult, type RejoinResult, type SeatReservation, type Session,
 } from '../../shared/api';
-import { ARENA_ROOM, HEARTBEAT, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
+import { HEARTBEAT, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
 import { ArenaState, type PlayerState } from '../../shared/schema';
 import { BotApi, BotApiError } from './api';
 import { steer } from './steer';
@@ -60,8 +60,8 @@ export interface BotOptions {
   /** Epoch ms of the fault the experiment injected (null when none, or not known yet). */
   faultAt?: () => number | null;
   rejoinTimeoutMs?: number;
-  /** Seats itself directly on a game node instead of the API's matchmaker (see BotFleet's per-room groups). */
-  seat?: (bot: Bot) => Promise<SeatReservation | null>;
+  /** Seats per room, asked of the API's matchmaker (players asking the same size share rooms). */
+  maxPlayers?: number;
 }
 
 /**
@@ -112,7 +112,7 @@ export class Bot {
     this.phase = 'joining';
     try {
       this.session = await this.options.api.request<Session>('POST', '/v1/auth/guest', { body: { name: this.options.name }, route: 'POST /v1/auth/guest' });
-      await this.#matchmake(true);
+      await this.#matchmake();
     } catch (err) {
       this.phase = 'failed';
       this.error = message(err);
@@ -165,10 +165,9 @@ export class Bot {
     await room?.leave(true).catch(() => undefined);
   }
 
-  async #matchmake(first = false): Promise<void> {
-    const reservation = first && this.options.seat
-      ? await this.options.seat(this)
-      : (await this.#authorized<MatchmakeResult>('POST', '/v1/matchmake', { mode: this.options.mode } satisfies MatchmakeBody, 'POST /v1/matchmake')).reservation;
+  async #matchmake(): Promise<void> {
+    const body: MatchmakeBody = { mode: this.options.mode, ...(this.options.maxPlayers ? { maxPlayers: this.options.maxPlayers } : {}) };
+    const { reservation } = await this.#authorized<MatchmakeResult>('POST', '/v1/matchmake', body, 'POST /v1/matchmake');
     if (!reservation) throw new Error('no seat');
     await this.#join(reservation as SeatReservation);
   }
@@ -336,9 +335,6 @@ export class Bot {
     }
   }
 }
-
-/** The Colyseus room name bots ask for when seating themselves directly. */
-export const BOT_ROOM = ARENA_ROOM;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,9 +10,8 @@ const HELP = `Statecraft bots: headless players through the real API
 Usage: npm run bots -- [--players 200] [--per-room 10] [--mode stateful|checkpointed] [--duration 60s] [--api URL,...]
 
   --players N     bots to run (1..5000, default 20)
-  --per-room N    players per room (2..16). Below 16 the bots seat themselves
-                  directly on the game nodes (create + joinById, with the API's
-                  token): the API's matchmaker fills any room with space.
+  --per-room N    players per room (2..16, default 16), asked of the API's
+                  matchmaker: bots asking the same size share rooms
   --mode M        stateful (default) or checkpointed
   --duration D    how long to play: 30s, 2m, 1500ms (default 30s, at most 30m)
   --api URLS      API instances (default: PUBLIC_HOST and API_PORTS of the local cluster)

@@ -1,5 +1,4 @@
-import type { ClusterStatus, SeatReservation } from '../../shared/api';
-import { ARENA_ROOM, type RoomMode } from '../../shared/protocol';
+import type { RoomMode } from '../../shared/protocol';
 import { BotApi, type ApiSample } from './api';
 import { Bot, PING_INTERVAL_MS, sleep, type LossRecord } from './bot';
 
@@ -7,12 +6,7 @@ export interface FleetOptions {
   apiUrls: string[];
   players: number;
   mode: RoomMode;
-  /**
-   * Players per room. The API's matchmaker fills any room with space (up to the
-   * rules' 16), so a smaller group is seated directly on the game nodes'
-   * Colyseus matchmaker (create, then joinById), still with the API's token.
-   * Undefined = let the API place everyone.
-   */
+  /** Players per room (2–16), asked of the API's matchmaker; undefined = its default (16). */
   perRoom?: number;
   tickRate?: number;
   /** Logins and joins in flight at once. */
@@ -40,8 +34,6 @@ export class BotFleet {
   startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #sampler: NodeJS.Timeout | undefined;
-  readonly #groups = new Map<number, Promise<{ roomId: string; address: string }>>();
-  #nodes: string[] = [];
 
   constructor(readonly options: FleetOptions) {
     const api = new BotApi(options.apiUrls, this.apiSamples);
@@ -53,7 +45,7 @@ export class BotFleet {
         mode: options.mode,
         faultAt: options.faultAt,
         rejoinTimeoutMs: options.rejoinTimeoutMs,
-        seat: per && per < 16 ? (bot) => this.#seat(bot, Math.floor(i / per), i % per === 0) : undefined,
+        maxPlayers: per,
       }));
     }
   }
@@ -130,44 +122,4 @@ export class BotFleet {
   #sample(): void {
     this.occupancy.push({ at: Date.now(), byNode: this.byNode(), recovering: this.bots.filter((b) => b.phase === 'recovering').length });
   }
-
-  /** Direct seating for exact room sizes: the group's first bot creates a room on the next node, the rest join it by id. */
-  async #seat(bot: Bot, group: number, leader: boolean): Promise<SeatReservation | null> {
-    const token = bot.session!.accessToken;
-    const body = { name: bot.options.name, mode: this.options.mode, token };
-    if (leader) {
-      const created = (async () => {
-        const address = await this.#nextNode(group);
-        const reservation = await matchmake(address, `create/${ARENA_ROOM}`, body);
-        return { roomId: reservation.roomId, address, reservation };
-      })();
-      this.#groups.set(group, created);
-      return (await created).reservation;
-    }
-    for (let i = 0; i < 500 && !this.#groups.has(group); i++) await sleep(10);
-    const room = await this.#groups.get(group);
-    if (!room) throw new Error(`group ${group} has no room`);
-    return matchmake(room.address, `joinById/${room.roomId}`, body);
-  }
-
-  async #nextNode(group: number): Promise<string> {
-    if (this.#nodes.length === 0) {
-      const api = new BotApi(this.options.apiUrls);
-      const cluster = await api.request<ClusterStatus>('GET', '/v1/cluster');
-      this.#nodes = cluster.nodes.filter((n) => n.state === 'alive').map((n) => n.address).sort();
-      if (this.#nodes.length === 0) throw new Error('no live game node');
-    }
-    return this.#nodes[group % this.#nodes.length]!;
-  }
-}
-
-async function matchmake(address: string, path: string, body: unknown): Promise<SeatReservation> {
-  const res = await fetch(`http://${address}/matchmake/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(8000),
-  });
-  if (!res.ok) throw new Error(`matchmake ${path} on ${address}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as SeatReservation;
 }

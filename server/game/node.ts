@@ -4,7 +4,7 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { ARENA_ROOM } from '../../shared/protocol';
-import { bindArenaRoom } from './rooms/ArenaRoom';
+import { ARENA_FILTERS, bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
 import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
@@ -78,7 +78,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
         () => new ServerError(503, 'No live game node can host a room right now.')),
     } : {}),
   });
-  server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
+  server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
   server.router = metrics.router;
 
   const registry = options.registry ?? createNodeRegistry(redis);

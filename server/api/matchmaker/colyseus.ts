@@ -46,14 +46,14 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
       }
     },
 
-    async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string): Promise<SeatReservation> {
+    async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string, maxPlayers?: number): Promise<SeatReservation> {
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)), SEAT_TIMEOUT_MS);
       });
       try {
-        const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode }, auth);
+        const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) }, auth);
         seat.catch(() => {}); // the timeout may win; the late rejection must not go unhandled
         return (await Promise.race([seat, timeout])) as SeatReservation;
       } catch (err) {

@@ -11,7 +11,7 @@ export type { SeatReservation } from '../../../shared/api';
  */
 export interface Matchmaker {
   /** A seat in a `mode` room with space, created on a live game node if needed. Throws {@link MatchmakeError}. */
-  seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string): Promise<SeatReservation>;
+  seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string, maxPlayers?: number): Promise<SeatReservation>;
   /**
    * A seat back in checkpointed room `roomId`, restoring it on a live node first
    * if its host died. Throws `RoomUnavailableError` (room/lost, room/restoring).

@@ -6,7 +6,7 @@ import { ARENA_ROOM, ROOM_MODES } from '../../../shared/protocol';
 import { DEFAULT_RULES } from '../../../shared/rules/arena';
 import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
-import { bindArenaRoom } from '../../game/rooms/ArenaRoom';
+import { ARENA_FILTERS, bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
 import { createCheckpointStore } from '../../stores';
 import { createSweeper, liveProcessSelector } from '../../game/liveness';
@@ -46,7 +46,7 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     tickRate: 20, rules: DEFAULT_RULES, tokens: options.tokens, results: null, log: options.log, modes: ROOM_MODES,
     checkpoints: null, checkpointMs: 0, rooms: new Set<{ drain(): Promise<void> }>(),
   };
-  matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(['mode']);
+  matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
   await matchMaker.accept(true);
 
   const failover = { checkpoints: createCheckpointStore(options.redis), redis: options.redis, owner: options.instanceId };

@@ -30,8 +30,13 @@ interface PlayerRuntime {
   lastSeq: number;
 }
 
+/** Join options rooms are matched on: a player asking for a checkpointed room of 10 gets one. */
+export const ARENA_FILTERS = ['mode', 'maxPlayers'];
+
 export interface ArenaCreateOptions {
   mode?: RoomMode;
+  /** Seats in the room (validated by the join options; capped by the rules). */
+  maxPlayers?: number;
   /** Internal (never from a client: join options are strict): restore this room id from its checkpoint. */
   restore?: string;
 }
@@ -73,7 +78,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   override async onCreate(options: ArenaCreateOptions): Promise<void> {
     const { rules, tickRate } = this.ctx;
     this.mode = options.mode === 'checkpointed' ? 'checkpointed' : 'stateful';
-    this.maxClients = rules.maxPlayers;
+    this.maxClients = Math.min(options.maxPlayers ?? rules.maxPlayers, rules.maxPlayers);
     this.rng = new Rng((Math.random() * 2 ** 32) >>> 0);
 
     this.state.phase = 'playing';
@@ -97,7 +102,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.holdWhileAwaited();
     }
     await this.setMetadata({
-      mode: this.mode, nodeId: this.ctx.nodeId,
+      mode: this.mode, nodeId: this.ctx.nodeId, maxPlayers: this.maxClients,
       epoch: this.checkpoints?.epoch ?? null, restoredFromTick: this.checkpoints?.restoredFrom?.tick ?? null,
     });
 

@@ -13,6 +13,7 @@ export interface RestoredFrom {
 
 interface CheckpointedRoom {
   roomId: string;
+  maxClients: number;
   state: ArenaState;
   rng: Rng;
   /** The synced state, schema-encoded (see ArenaRoom.encodeSnapshot). */
@@ -46,7 +47,9 @@ export class RoomCheckpoints {
       if (!saved) throw new ServerError(410, `room/lost: room ${restoreId} has no checkpoint to restore from.`);
       this.room.roomId = restoreId;
       restoreInto(this.room.state, decodeState(saved.state));
-      this.room.rng.state = (JSON.parse(saved.meta) as SnapshotMeta).rng >>> 0;
+      const meta = JSON.parse(saved.meta) as SnapshotMeta;
+      this.room.rng.state = meta.rng >>> 0;
+      if (meta.maxPlayers) this.room.maxClients = meta.maxPlayers;
       this.restoredFrom = { nodeId: saved.nodeId, tick: saved.tick, savedAt: saved.savedAt };
     }
     this.epoch = await this.store.claim(this.room.roomId, { nodeId: this.ctx.nodeId, processId: matchMaker.processId });
@@ -69,7 +72,7 @@ export class RoomCheckpoints {
   async #write(): Promise<boolean> {
     const t0 = performance.now();
     const state = this.room.encodeSnapshot();
-    const meta: SnapshotMeta = { rng: this.room.rng.state, mode: 'checkpointed' };
+    const meta: SnapshotMeta = { rng: this.room.rng.state, mode: 'checkpointed', maxPlayers: this.room.maxClients };
     const ok = await this.store.save({
       roomId: this.room.roomId, epoch: this.epoch, nodeId: this.ctx.nodeId, processId: matchMaker.processId,
       tick: this.room.state.tick, savedAt: Date.now(), state, meta: JSON.stringify(meta),

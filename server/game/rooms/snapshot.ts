@@ -6,6 +6,8 @@ export interface SnapshotMeta {
   /** Seeded RNG state, so orbs keep spawning where they would have. */
   rng: number;
   mode: 'checkpointed';
+  /** Seats in the room. */
+  maxPlayers: number;
 }
 
 /**

@@ -64,6 +64,32 @@ it('accepts a session from one instance on another, and seats the player on the 
   }
 });
 
+it('seats players who ask for the same room size together, up to that size', async () => {
+  const seat = async (name: string, body: object) => {
+    const login = await json<Session>(`${apiA}/v1/auth/guest`, { method: 'POST', body: JSON.stringify({ name }) });
+    return json<MatchmakeResult & { code?: string }>(`${apiB}/v1/matchmake`, {
+      method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${login.body.accessToken}` },
+    });
+  };
+  const rooms: Awaited<ReturnType<Client['consumeSeatReservation']>>[] = [];
+  try {
+    for (const name of ['Pa', 'Pb', 'Pc']) {
+      const res = await seat(name, { mode: 'stateful', maxPlayers: 2 });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      rooms.push(await new Client(`http://127.0.0.1:${gamePort}`).consumeSeatReservation(res.body.reservation as Parameters<Client['consumeSeatReservation']>[0]));
+    }
+    expect(rooms[1]!.roomId).toBe(rooms[0]!.roomId);
+    expect(rooms[2]!.roomId).not.toBe(rooms[0]!.roomId); // the room of two is full
+    for (const bad of [1, 17, 2.5]) {
+      const res = await seat('Px', { mode: 'stateful', maxPlayers: bad });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('request/invalid');
+    }
+  } finally {
+    await Promise.allSettled(rooms.map((r) => r.leave()));
+  }
+});
+
 it('refuses matchmaking without a valid access token', async () => {
   const res = await json<{ code: string }>(`${apiA}/v1/matchmake`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
   expect(res.status).toBe(401);

@@ -15,7 +15,7 @@ const matchmake: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   }, async (request) => {
     const mode = request.body.mode ?? 'stateful';
-    const reservation = await fastify.matchmaker.seat(request.player!, mode, bearerToken(request), request.ip);
+    const reservation = await fastify.matchmaker.seat(request.player!, mode, bearerToken(request), request.ip, request.body.maxPlayers);
     return { reservation, mode };
   });
 };
