@@ -1,3 +1,4 @@
+import { CodedError } from '../common/errors';
 import { ManagedChild, type ChildKind } from './child';
 
 export interface ClusterOptions {
@@ -75,7 +76,7 @@ export class Cluster {
   /** Injects a fault into one process. Returns what was done, for the caller to show. */
   async inject(fault: Fault, id: string): Promise<string> {
     const child = this.get(id);
-    if (fault !== 'restart' && !child.process) throw new FaultError(`${id} is not running (${child.lastExit ?? 'never started'}): restart it first.`);
+    if (fault !== 'restart' && !child.process) throw new FaultError('control/invalid', `${id} is not running (${child.lastExit ?? 'never started'}): restart it first.`);
     switch (fault) {
       case 'kill':
         child.signal('SIGKILL');
@@ -93,7 +94,7 @@ export class Cluster {
         child.state = 'draining';
         return `${id} draining (SIGTERM, pid ${child.pid})`;
       case 'restart':
-        if (child.process) throw new FaultError(`${id} is still running (pid ${child.pid}): kill or drain it first.`);
+        if (child.process) throw new FaultError('control/invalid', `${id} is still running (pid ${child.pid}): kill or drain it first.`);
         child.start();
         await child.ready();
         return `${id} restarted (pid ${child.pid})`;
@@ -101,13 +102,11 @@ export class Cluster {
   }
 }
 
-export class FaultError extends Error {
-  readonly code: string = 'control/invalid';
-}
+/** A fault that cannot be injected as asked (the control endpoint answers 409 with its code). */
+export class FaultError extends CodedError<'control/invalid' | 'control/unknown-target'> {}
 
 export class UnknownTargetError extends FaultError {
-  override readonly code = 'control/unknown-target';
   constructor(id: string, known: string[]) {
-    super(`No process called "${id}". Known: ${known.join(', ')}.`);
+    super('control/unknown-target', `No process called "${id}". Known: ${known.join(', ')}.`);
   }
 }

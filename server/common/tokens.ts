@@ -1,5 +1,6 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { CodedError } from './errors';
 
 export const TOKEN_ISSUER = 'statecraft';
 export const TOKEN_AUDIENCE = 'statecraft-players';
@@ -14,12 +15,7 @@ export interface PlayerIdentity {
 
 export type TokenErrorCode = 'auth/expired' | 'auth/invalid';
 
-export class TokenError extends Error {
-  constructor(readonly code: TokenErrorCode, message: string) {
-    super(message);
-    this.name = 'TokenError';
-  }
-}
+export class TokenError extends CodedError<TokenErrorCode> {}
 
 /**
  * Signs and verifies access tokens. The secret is wrapped in a KeyObject once:

@@ -1,6 +1,8 @@
 import { matchMaker } from '@colyseus/core';
 import type { Redis } from 'ioredis';
 import { ARENA_ROOM } from '../../shared/protocol';
+import { CodedError } from '../common/errors';
+import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
 import { liveProcesses, sweepDeadProcesses } from './liveness';
 import type { ArenaCreateOptions } from './rooms/ArenaRoom';
@@ -11,12 +13,7 @@ const RESTORE_LEASE_MS = 5000;
 export type RoomUnavailableCode = 'room/lost' | 'room/restoring';
 
 /** The room cannot be joined right now (`room/restoring`: retry shortly) or ever (`room/lost`). */
-export class RoomUnavailableError extends Error {
-  constructor(readonly code: RoomUnavailableCode, message: string) {
-    super(message);
-    this.name = 'RoomUnavailableError';
-  }
-}
+export class RoomUnavailableError extends CodedError<RoomUnavailableCode> {}
 
 export interface FailoverDeps {
   checkpoints: CheckpointStore;
@@ -24,7 +21,6 @@ export interface FailoverDeps {
   redis: Redis | null;
   /** Names the caller in restore leases (for logs and debugging). */
   owner: string;
-  onRestore?: (roomId: string, ms: number) => void;
 }
 
 /**
@@ -46,17 +42,32 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Prom
     // Someone may have restored it between our first look and our lease.
     const now = await deps.checkpoints.host(roomId);
     if (now && now.epoch !== host.epoch && (await isLive(deps, now))) return now;
-    const t0 = performance.now();
     // The dead host's listing must go first: Colyseus refuses a second listing under the same room id.
     if (deps.redis) await sweepDeadProcesses(deps.redis, matchMaker.processId);
     await matchMaker.createRoom(ARENA_ROOM, { mode: 'checkpointed', restore: roomId } satisfies ArenaCreateOptions);
-    deps.onRestore?.(roomId, performance.now() - t0);
     const restored = await deps.checkpoints.host(roomId);
     if (!restored) throw new RoomUnavailableError('room/lost', `Room ${roomId} vanished while it was being restored.`);
     return restored;
   } finally {
     await deps.checkpoints.release(roomId, deps.owner);
   }
+}
+
+/**
+ * Restores every checkpointed room hosted by the given dead processes, at once,
+ * before any player asks (their rejoins would restore on demand too; the lease
+ * keeps it to one restore whoever comes first). Never throws.
+ */
+export async function restoreRoomsOf(deps: FailoverDeps, deadProcessIds: string[], log: Logger): Promise<void> {
+  const dead = new Set(deadProcessIds);
+  const orphans = (await deps.checkpoints.list()).filter((room) => dead.has(room.processId));
+  await Promise.all(orphans.map((room) => ensureRoomHosted(deps, room.roomId).then(
+    (host) => log.info({ roomId: room.roomId, nodeId: host.nodeId, epoch: host.epoch }, 'orphaned room restored'),
+    (err: unknown) => {
+      // Someone else is restoring it, or it ended: both fine.
+      if (!(err instanceof RoomUnavailableError)) log.warn({ err, roomId: room.roomId }, 'could not restore an orphaned room');
+    },
+  )));
 }
 
 async function isLive(deps: FailoverDeps, host: RoomHost): Promise<boolean> {

@@ -8,8 +8,8 @@ import { ARENA_FILTERS, bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
 import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
-import { liveProcessSelector, startLiveness } from './liveness';
-import { RoomUnavailableError, ensureRoomHosted } from './failover';
+import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from './liveness';
+import { restoreRoomsOf } from './failover';
 import { createGameMetrics } from './metrics';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';
@@ -55,9 +55,10 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const metrics = createGameMetrics(options.nodeId);
   const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
   const rooms: ArenaContext['rooms'] = new Set();
+  const checkpoints = options.checkpoints ?? createCheckpointStore(redis);
   const context: ArenaContext = {
     ...options, address, pid: process.pid, startedAt: Date.now(), rooms,
-    checkpoints: options.checkpoints ?? createCheckpointStore(redis), checkpointMs: options.checkpointMs ?? 250,
+    checkpoints, checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };
   const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
@@ -88,28 +89,14 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     state: draining ? 'draining' as const : 'alive' as const,
   });
   // The first beat lands before the node is listed in matchmaking, so no peer
-  // sweeps it out as dead while it boots.
+  // sweeps it out as dead while it boots (and after setup, which names the process).
   await matchMaker.onReady;
-  // Checkpointed rooms of a node that died are restored here at once, before anyone
-  // asks (players' rejoins restore them on demand too; a lease keeps it to one restore).
-  const restoreOrphans = async (dead: string[]) => {
-    const gone = new Set(dead);
-    const failover = { checkpoints: context.checkpoints!, redis, owner: options.nodeId };
-    for (const room of await context.checkpoints!.list()) {
-      if (!gone.has(room.processId)) continue;
-      ensureRoomHosted(failover, room.roomId).then(
-        (host) => options.log.info({ roomId: room.roomId, nodeId: host.nodeId, epoch: host.epoch }, 'orphaned room restored'),
-        (err: unknown) => {
-          if (!(err instanceof RoomUnavailableError)) options.log.warn({ err, roomId: room.roomId }, 'could not restore an orphaned room');
-        },
-      );
-    }
-  };
+  const failover = { checkpoints, redis, owner: options.nodeId };
   const liveness = redis
-    ? startLiveness({ redis, registry, log: options.log, describe, onDead: (ids) => void restoreOrphans(ids).catch(() => {}) })
+    ? startLiveness({ redis, registry, log: options.log, describe, onDead: (dead) => void restoreRoomsOf(failover, dead, options.log) })
     : null;
   await (liveness ? liveness.beat() : registry.heartbeat(describe()));
-  const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), 250).unref();
+  const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), HEARTBEAT_INTERVAL_MS).unref();
 
   await server.listen(options.port, options.host);
   options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
@@ -132,8 +119,8 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
       draining = true;
       if (memoryBeat) clearInterval(memoryBeat);
       await server.gracefullyShutdown(false);
-      await liveness?.stop();
-      await registry.leave(options.nodeId);
+      // Leaves the cluster at once: a clean exit is not a death.
+      await (liveness ? liveness.stop() : registry.leave(options.nodeId));
       redis?.disconnect();
     },
   };

@@ -1,9 +1,8 @@
 import '../../common/websocket-global';
 import { ServerError, createAuthContext, matchMaker } from '@colyseus/core';
 import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol';
-import type { RoomStatus } from '../../../shared/api';
+import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import type { PlayerIdentity } from '../../common/tokens';
-import type { RejoinResult, SeatReservation } from '../../../shared/api';
 import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../game/failover';
 import { MatchmakeError, type Matchmaker } from './index';
 
@@ -22,16 +21,11 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
     async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
       const host = await ensureRoomHosted(failover, roomId);
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
-      let timer: NodeJS.Timeout | undefined;
-      // A host that stopped answering (frozen, not yet declared dead) would hold the seat
-      // request for two IPC timeouts: give up sooner and let the client retry.
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)), REJOIN_TIMEOUT_MS);
-      });
       try {
-        const seat = matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth);
-        seat.catch(() => {});
-        const reservation = (await Promise.race([seat, timeout])) as SeatReservation;
+        // A host that stopped answering (frozen, not yet declared dead) would hold the seat
+        // request for two IPC timeouts: give up sooner and let the client retry.
+        const reservation = await within(matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth), REJOIN_TIMEOUT_MS,
+          () => new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)) as SeatReservation;
         const listing = (await matchMaker.findRoomsByIds([roomId])).get(roomId);
         const meta = (listing?.metadata ?? {}) as { restoredFromTick?: number | null };
         return { reservation, mode: 'checkpointed', nodeId: host.nodeId, epoch: host.epoch, restoredFromTick: meta.restoredFromTick ?? null };
@@ -41,25 +35,16 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
         if (mapped instanceof MatchmakeError && mapped.kind === 'auth') throw mapped;
         // The room is between homes (hand-off under way, listing not yet visible): retry shortly.
         throw new RoomUnavailableError('room/restoring', `Room ${roomId} is moving: ${mapped.message}`);
-      } finally {
-        clearTimeout(timer);
       }
     },
 
     async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string, maxPlayers?: number): Promise<SeatReservation> {
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)), SEAT_TIMEOUT_MS);
-      });
       try {
         const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) }, auth);
-        seat.catch(() => {}); // the timeout may win; the late rejection must not go unhandled
-        return (await Promise.race([seat, timeout])) as SeatReservation;
+        return await within(seat, SEAT_TIMEOUT_MS, () => new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as SeatReservation;
       } catch (err) {
         throw toMatchmakeError(err);
-      } finally {
-        clearTimeout(timer);
       }
     },
 
@@ -80,4 +65,18 @@ function toMatchmakeError(err: unknown): Error {
   if (err instanceof MatchmakeError) return err;
   if (err instanceof ServerError && err.code === 401) return new MatchmakeError('auth', err.message);
   return new MatchmakeError('failed', err instanceof Error ? err.message : String(err));
+}
+
+/** `work`'s result, or `onTimeout()` thrown after `ms` (a late rejection of `work` is swallowed). */
+async function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  work.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -61,13 +61,10 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     ...inner,
     // Sweep dead nodes' listings first, so a join right after a crash is never
     // sent to the dead host (Colyseus would wait out two 2 s IPC timeouts).
+    // (A rejoin needs no sweep of its own: ensureRoomHosted sweeps before it restores.)
     seat: async (...args) => {
       await sweep();
       return inner.seat(...args);
-    },
-    rejoin: async (...args) => {
-      await sweep();
-      return inner.rejoin(...args);
     },
   };
 }

@@ -11,7 +11,7 @@ import { Rng } from '../../../shared/rules/rng';
 import { TokenError, type PlayerIdentity } from '../../common/tokens';
 import type { ArenaContext } from '../context';
 import { RoomCheckpoints } from './checkpoints';
-import { copyPlayer, encodeState } from './snapshot';
+import { copyPlayer } from './snapshot';
 
 /** Inputs buffered per player beyond this are dropped (oldest first): bounds memory and catch-up speed. */
 const MAX_QUEUED_INPUTS = 6;
@@ -65,7 +65,6 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   protected draining = false;
   /** This copy is going away (handed off, or stale): it takes no more seats. */
   protected leaving = false;
-  private lastStepAt = 0;
   /** The orbs (a fixed set, respawned in place) as a plain array for the per-tick loop. */
   private orbList: OrbState[] = [];
   private readonly probe = { x: 0, y: 0 };
@@ -122,10 +121,13 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     let lastStepAt = 0;
     this.setFixedTimestep((step) => {
       const t0 = performance.now();
-      // Lateness: how much later than one step period after the previous frame the
-      // loop ran (catch-up steps within a frame run back to back and are not counted).
+      // A new frame of the loop (catch-up steps within a frame run back to back).
       if (t0 - lastStepAt > dtMs / 2) {
-        if (frameAt > 0) observeLateness?.(Math.max(0, t0 - frameAt - dtMs));
+        const gap = frameAt > 0 ? t0 - frameAt : dtMs;
+        // Lateness: how much later than one step period after the previous frame the loop ran.
+        if (frameAt > 0) observeLateness?.(Math.max(0, gap - dtMs));
+        // A gap this long means this process was frozen: prove the copy is still current first.
+        if (gap > FROZEN_GAP_MS && this.checkpoints && !this.paused) this.checkFence();
         frameAt = t0;
       }
       lastStepAt = t0;
@@ -200,7 +202,8 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     // to the room's next home, then restore it there. (Not lock(): its listing
     // update may land after the new copy's listing and lock that one.)
     this.paused = true;
-    await this.checkpoints.save();
+    // A refused final write means this copy is already stale: it retires itself, nothing to hand over.
+    if (!(await this.checkpoints.save())) return;
     await this.leave('drain'); // frees the room id for the new copy
     await matchMaker.createRoom(this.roomName, { mode: 'checkpointed', restore: this.roomId } satisfies ArenaCreateOptions);
   }
@@ -234,9 +237,8 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
    * joining clients (byte 0 is its protocol code): ~5× cheaper than encoding a clone.
    */
   encodeSnapshot(): Uint8Array {
-    const serializer = (this as unknown as { _serializer?: { getFullState?(): Uint8Array } })._serializer;
-    const full = serializer?.getFullState?.();
-    return full ? Uint8Array.from(full.subarray(1)) : encodeState(this.state);
+    const serializer = (this as unknown as { _serializer: { getFullState(): Uint8Array } })._serializer;
+    return Uint8Array.from(serializer.getFullState().subarray(1));
   }
 
   override hasReachedMaxClients(): boolean {
@@ -276,10 +278,6 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
 
   /** One fixed step: at most one input per player (so nobody outruns the speed limit), orbs, clock. */
   protected step(dt: number, dtMs: number): void {
-    const now = Date.now();
-    const gap = this.lastStepAt === 0 ? 0 : now - this.lastStepAt;
-    this.lastStepAt = now;
-    if (this.checkpoints && gap > FROZEN_GAP_MS && !this.paused) this.checkFence();
     if (this.paused) return;
 
     const { rules } = this.ctx;

@@ -1,4 +1,4 @@
-import { Decoder, Encoder } from '@colyseus/schema';
+import { Decoder } from '@colyseus/schema';
 import { ArenaState, OrbState, PlayerState } from '../../../shared/schema';
 
 /** What a checkpoint holds beside the synced state. */
@@ -10,14 +10,7 @@ export interface SnapshotMeta {
   maxPlayers: number;
 }
 
-/**
- * Schema-encodes a copy of the state. Encoding a clone keeps the room's own
- * encoder (and its change tracking for clients) untouched.
- */
-export function encodeState(state: ArenaState): Uint8Array {
-  return Uint8Array.from(new Encoder(state.clone()).encodeAll());
-}
-
+/** Decodes a checkpoint's state (written by ArenaRoom.encodeSnapshot). */
 export function decodeState(bytes: Uint8Array): ArenaState {
   const state = new ArenaState();
   new Decoder(state).decode(bytes);

@@ -58,5 +58,9 @@ describe('a short kill-host experiment', () => {
     }
     const stateful = report.runs.find((r) => r.mode === 'stateful')!;
     expect(stateful.recovery.sessionsLost).toBe(stateful.bots.affected);
+    // The hybrid model's whole point: every affected session followed its room.
+    const checkpointed = report.runs.find((r) => r.mode === 'checkpointed')!;
+    expect(checkpointed.recovery.sessionsLost).toBe(0);
+    expect(checkpointed.recovery.rejoined).toBe(checkpointed.bots.affected);
   }, 60_000);
 });
