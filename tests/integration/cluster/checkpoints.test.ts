@@ -137,11 +137,18 @@ describe('a checkpointed room whose host freezes, then thaws', () => {
     expect(result.epoch).toBe(epoch + 1);
     expect(result.nodeId).not.toBe(host);
 
+    // Dan stays on the frozen copy: after the thaw it must not play on (it checks its fence first).
+    const frozenTick = dan.room.state.tick;
+    let staleTick = frozenTick;
+    dan.room.onStateChange((s) => {
+      staleTick = Math.max(staleTick, s.tick);
+    });
     const moved = nextMessage<MovedNotice>(dan.room, 'moved', 5000);
     const closed = connectionLost(dan.room, 5000);
     await stack.cluster!.inject('thaw', host);
     await expect(moved).resolves.toMatchObject({ roomId: cat.room.roomId, reason: 'stale-copy' });
     expect((await closed).code).toBe(4100);
+    expect(staleTick - frozenTick).toBeLessThanOrEqual(1); // at most a patch already due when it froze
 
     const { result: again } = await dan.rejoin(1);
     expect(again.epoch).toBe(epoch + 1); // Dan joins the one live copy; nothing restored twice
