@@ -191,28 +191,3 @@ export const HealthStatus = Type.Object({
   redis: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('none')])),
 });
 export type HealthStatus = Static<typeof HealthStatus>;
-
-/** Stable error codes of the REST API (the `code` of an {@link ApiError}). */
-export const ApiErrorCodes = {
-  authRequired: 'auth/required',
-  authInvalid: 'auth/invalid',
-  authExpired: 'auth/expired',
-  leaderboardNotFound: 'leaderboard/not-found',
-  playerNotRanked: 'leaderboard/not-ranked',
-  requestInvalid: 'request/invalid',
-  requestTooLarge: 'request/too-large',
-  requestUnsupported: 'request/unsupported-media-type',
-  routeNotFound: 'route/not-found',
-  rateLimited: 'rate/limited',
-  redisUnavailable: 'redis/unavailable',
-  matchmakeNoNodes: 'matchmake/no-nodes',
-  matchmakeFailed: 'matchmake/failed',
-  /** The room is gone for good (stateful room whose host died, or no checkpoint left). */
-  roomLost: 'room/lost',
-  /** The room's host still answers heartbeats: rejoin it directly, or retry shortly. */
-  roomHostAlive: 'room/host-alive',
-  /** Another instance is restoring the room right now: retry shortly. */
-  roomRestoring: 'room/restoring',
-  internal: 'server/internal',
-} as const;
-export type ApiErrorCode = (typeof ApiErrorCodes)[keyof typeof ApiErrorCodes];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from './errors';
 
 /** Name of the arena room type, as registered on every game node. */
 export const ARENA_ROOM = 'arena';
@@ -83,18 +84,6 @@ export interface ServerMessages {
   /** The host is draining: this match is the last one here. */
   draining: { nodeId: string };
 }
-
-/** Stable error codes shared by the server and the client. */
-export const ErrorCodes = {
-  messageInvalid: 'message/invalid',
-  messageUnknown: 'message/unknown',
-  authRequired: 'auth/required',
-  authInvalid: 'auth/invalid',
-  authExpired: 'auth/expired',
-  matchFull: 'match/full',
-  nameInvalid: 'player/name-invalid',
-} as const;
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 export interface ProtocolError {
   code: ErrorCode;

@@ -1,4 +1,5 @@
-import { ApiErrorCodes, INSTANCE_HEADER, type ApiError } from '../../shared/api';
+import { INSTANCE_HEADER, type ApiError } from '../../shared/api';
+import { ErrorCodes } from '../../shared/errors';
 
 /** One API call as a bot saw it. `at` is epoch ms when it was sent. */
 export interface ApiSample {
@@ -11,7 +12,7 @@ export interface ApiSample {
   instance: string | null;
 }
 
-const ANSWERS = new Set<string>([ApiErrorCodes.roomHostAlive, ApiErrorCodes.roomRestoring, ApiErrorCodes.roomLost]);
+const ANSWERS = new Set<string>([ErrorCodes.roomRestoring, ErrorCodes.roomLost]);
 
 export class BotApiError extends Error {
   constructor(readonly code: string, message: string, readonly status: number) {

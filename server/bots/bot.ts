@@ -1,20 +1,20 @@
 import '../common/websocket-global';
 import { Client, type Room } from '@colyseus/sdk';
 import {
-  ApiErrorCodes,
   type MatchmakeBody, type MatchmakeResult, type RejoinResult, type SeatReservation, type Session,
 } from '../../shared/api';
 import { HEARTBEAT, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
 import { ArenaState, type PlayerState } from '../../shared/schema';
 import { BotApi, BotApiError } from './api';
 import { steer } from './steer';
+import { ErrorCodes } from '../../shared/errors';
 
 /** Same heartbeat as the browser (shared/protocol.ts HEARTBEAT). */
 export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
 export const SILENCE_MS = HEARTBEAT.silenceMs;
 /** Rejoin retries while the API says "not yet" (host still alive, restore in progress). */
 const REJOIN_RETRY_MS = 150;
-const RETRYABLE = new Set<string>([ApiErrorCodes.roomHostAlive, ApiErrorCodes.roomRestoring, 'api/unreachable', 'http/502', 'http/503', ApiErrorCodes.redisUnavailable]);
+const RETRYABLE = new Set<string>([ErrorCodes.roomRestoring, 'api/unreachable', 'http/502', 'http/503', ErrorCodes.redisUnavailable]);
 
 export type BotPhase = 'idle' | 'joining' | 'playing' | 'recovering' | 'stopped' | 'failed';
 export type LossReason = 'killed' | 'frozen' | 'left';

@@ -1,4 +1,4 @@
-import { CodedError } from '../common/errors';
+import { CodedError } from '../../shared/errors';
 import { ManagedChild, type ChildKind } from './child';
 
 export interface ClusterOptions {

@@ -1,6 +1,6 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { CodedError } from './errors';
+import { CodedError, type ErrorCodes } from '../../shared/errors';
 
 export const TOKEN_ISSUER = 'statecraft';
 export const TOKEN_AUDIENCE = 'statecraft-players';
@@ -13,7 +13,7 @@ export interface PlayerIdentity {
   name: string;
 }
 
-export type TokenErrorCode = 'auth/expired' | 'auth/invalid';
+export type TokenErrorCode = typeof ErrorCodes.authExpired | typeof ErrorCodes.authInvalid;
 
 export class TokenError extends CodedError<TokenErrorCode> {}
 

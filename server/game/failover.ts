@@ -1,7 +1,7 @@
 import { matchMaker } from '@colyseus/core';
 import type { Redis } from 'ioredis';
 import { ARENA_ROOM } from '../../shared/protocol';
-import { CodedError } from '../common/errors';
+import { CodedError } from '../../shared/errors';
 import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
 import { liveProcesses, sweepDeadProcesses } from './liveness';

@@ -1,5 +1,5 @@
-import { ApiErrorCodes } from '../../../shared/api';
 import { ApiRequestError } from './api';
+import { ErrorCodes } from '../../../shared/errors';
 
 /** Retry period while a room is being restored (the API's 409 room/restoring asks for ~100 ms). */
 export const REJOIN_RETRY_MS = 100;
@@ -27,7 +27,7 @@ export interface RejoinOptions {
  */
 export function rejoinVerdict(err: unknown): 'retry' | 'lost' | 'refused' {
   if (!(err instanceof ApiRequestError)) return 'retry'; // network error, no API answered, or the join itself failed
-  if (err.status === 410 || err.code === ApiErrorCodes.roomLost) return 'lost';
+  if (err.status === 410 || err.code === ErrorCodes.roomLost) return 'lost';
   if (err.status === 409 || err.status === 502 || err.status === 503 || err.status === 504) return 'retry';
   return 'refused';
 }

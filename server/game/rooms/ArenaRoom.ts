@@ -1,12 +1,13 @@
 import { Room, ServerError, matchMaker, type Client } from '@colyseus/core';
 import { ArenaState, OrbState, PlayerState } from '../../../shared/schema';
 import {
-  ClientMessages, CloseCodes, ErrorCodes, JoinOptions,
-  type ErrorCode, type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
+  ClientMessages, CloseCodes, JoinOptions,
+  type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
 } from '../../../shared/protocol';
 import {
   advanceClock, movePlayer, orbValue, pickColor, spawnOrb, spawnPoint, touches, type Phase,
 } from '../../../shared/rules/arena';
+import { ErrorCodes, type ErrorCode } from '../../../shared/errors';
 import { Rng } from '../../../shared/rules/rng';
 import { TokenError, type PlayerIdentity } from '../../common/tokens';
 import type { ArenaContext } from '../context';

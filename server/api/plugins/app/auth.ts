@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiErrorCodes } from '../../../../shared/api';
 import { TokenError } from '../../../common/tokens';
 import { unauthorized } from '../../errors';
+import { ErrorCodes } from '../../../../shared/errors';
 
 const BEARER = 'Bearer ';
 
@@ -16,7 +16,7 @@ async function auth(fastify: FastifyInstance): Promise<void> {
   fastify.decorate('authenticate', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     if (!header?.startsWith(BEARER)) {
-      throw unauthorized(ApiErrorCodes.authRequired, 'Log in first (POST /v1/auth/guest) and send Authorization: Bearer <accessToken>.');
+      throw unauthorized(ErrorCodes.authRequired, 'Log in first (POST /v1/auth/guest) and send Authorization: Bearer <accessToken>.');
     }
     try {
       request.player = fastify.tokens.verify(header.slice(BEARER.length));

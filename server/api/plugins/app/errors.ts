@@ -1,11 +1,12 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiErrorCodes, type ApiError } from '../../../../shared/api';
+import { type ApiError } from '../../../../shared/api';
 import { isRedisUnavailable } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
 import { ApiHttpError, redisUnavailable } from '../../errors';
 import { MatchmakeError } from '../../matchmaker';
 import { RoomUnavailableError } from '../../../game/failover';
+import { ErrorCodes } from '../../../../shared/errors';
 
 const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
 
@@ -15,34 +16,34 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
   if (err instanceof TokenError) return { code: err.code, message: err.message, statusCode: 401 };
   if (err instanceof RoomUnavailableError) {
     return err.code === 'room/lost'
-      ? { code: ApiErrorCodes.roomLost, message: err.message, statusCode: 410 }
-      : { code: ApiErrorCodes.roomRestoring, message: err.message, statusCode: 409 };
+      ? { code: ErrorCodes.roomLost, message: err.message, statusCode: 410 }
+      : { code: ErrorCodes.roomRestoring, message: err.message, statusCode: 409 };
   }
   if (err instanceof MatchmakeError) {
-    if (err.kind === 'no-nodes') return { code: ApiErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
-    if (err.kind === 'auth') return { code: ApiErrorCodes.authInvalid, message: err.message, statusCode: 401 };
-    return { code: ApiErrorCodes.matchmakeFailed, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
+    if (err.kind === 'no-nodes') return { code: ErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
+    if (err.kind === 'auth') return { code: ErrorCodes.authInvalid, message: err.message, statusCode: 401 };
+    return { code: ErrorCodes.matchmakeFailed, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
   }
   if (isRedisUnavailable(err)) {
     const e = redisUnavailable();
     return { code: e.code, message: e.message, statusCode: e.statusCode };
   }
   const fe = err as FastifyError;
-  if (fe.validation) return { code: ApiErrorCodes.requestInvalid, message: `Invalid request: ${fe.message}`, statusCode: 400 };
+  if (fe.validation) return { code: ErrorCodes.requestInvalid, message: `Invalid request: ${fe.message}`, statusCode: 400 };
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { code: ApiErrorCodes.requestTooLarge, message: `Request body is larger than ${bodyLimit} bytes.`, statusCode: 413 };
+    return { code: ErrorCodes.requestTooLarge, message: `Request body is larger than ${bodyLimit} bytes.`, statusCode: 413 };
   }
   if (fe.code && PARSE_ERRORS.has(fe.code) || (err instanceof SyntaxError && fe.statusCode === 400)) {
-    return { code: ApiErrorCodes.requestInvalid, message: `Malformed JSON body: ${fe.message}`, statusCode: 400 };
+    return { code: ErrorCodes.requestInvalid, message: `Malformed JSON body: ${fe.message}`, statusCode: 400 };
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return { code: ApiErrorCodes.requestUnsupported, message: 'Send JSON (Content-Type: application/json).', statusCode: 415 };
+    return { code: ErrorCodes.requestUnsupported, message: 'Send JSON (Content-Type: application/json).', statusCode: 415 };
   }
-  if (fe.statusCode === 429) return { code: ApiErrorCodes.rateLimited, message: 'Too many requests; slow down.', statusCode: 429 };
+  if (fe.statusCode === 429) return { code: ErrorCodes.rateLimited, message: 'Too many requests; slow down.', statusCode: 429 };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { code: ApiErrorCodes.requestInvalid, message: fe.message, statusCode: fe.statusCode };
+    return { code: ErrorCodes.requestInvalid, message: fe.message, statusCode: fe.statusCode };
   }
-  return { code: ApiErrorCodes.internal, message: 'Internal error.', statusCode: 500 };
+  return { code: ErrorCodes.internal, message: 'Internal error.', statusCode: 500 };
 }
 
 /** The one error handler: stable codes for clients, context in the log, no 5xx internals in responses. */
@@ -55,7 +56,7 @@ async function errors(fastify: FastifyInstance): Promise<void> {
     return reply.code(body.statusCode).send(body);
   });
   fastify.setNotFoundHandler((request, reply) => {
-    const body: ApiError = { code: ApiErrorCodes.routeNotFound, message: `No route ${request.method} ${request.url}.`, statusCode: 404 };
+    const body: ApiError = { code: ErrorCodes.routeNotFound, message: `No route ${request.method} ${request.url}.`, statusCode: 404 };
     return reply.code(404).send(body);
   });
 }

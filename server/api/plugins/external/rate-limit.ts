@@ -1,9 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { ApiErrorCodes } from '../../../../shared/api';
 import { ApiHttpError } from '../../errors';
 import type { AppOptions } from '../../types';
+import { ErrorCodes } from '../../../../shared/errors';
 
 /**
  * Per-client-IP rate limit, counted in Redis so every instance shares one
@@ -18,7 +18,7 @@ async function rateLimitPlugin(fastify: FastifyInstance, opts: AppOptions): Prom
     skipOnError: true,
     allowList: (request) => request.url.startsWith('/health/') || request.url === '/metrics',
     errorResponseBuilder: (_request, context) =>
-      new ApiHttpError(429, ApiErrorCodes.rateLimited, `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later.`),
+      new ApiHttpError(429, ErrorCodes.rateLimited, `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later.`),
   });
 }
 

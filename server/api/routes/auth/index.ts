@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiErrorCodes, GuestLoginBody, RefreshBody, Session } from '../../../../shared/api';
+import { GuestLoginBody, RefreshBody, Session } from '../../../../shared/api';
 import type { PlayerIdentity } from '../../../common/tokens';
 import { ApiHttpError, errorResponses, unauthorized } from '../../errors';
+import { ErrorCodes } from '../../../../shared/errors';
 
 /** Guest sessions: a short-lived access JWT plus a single-use refresh token kept (hashed) in Redis. */
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -20,7 +21,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   }, async (request) => {
     const name = request.body.name.trim();
-    if (!name) throw new ApiHttpError(400, ApiErrorCodes.requestInvalid, 'Invalid request: body/name must not be blank');
+    if (!name) throw new ApiHttpError(400, ErrorCodes.requestInvalid, 'Invalid request: body/name must not be blank');
     return session({ playerId: randomUUID(), name });
   });
 
@@ -32,7 +33,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   }, async (request) => {
     const grant = await fastify.sessions.consume(request.body.refreshToken);
-    if (!grant) throw unauthorized(ApiErrorCodes.authInvalid, 'The refresh token is unknown, expired or already used: log in again.');
+    if (!grant) throw unauthorized(ErrorCodes.authInvalid, 'The refresh token is unknown, expired or already used: log in again.');
     return session(grant);
   });
 };

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  AroundParams, AroundQuery, ApiErrorCodes, LEADERBOARD_IDS, LeaderboardPage, LeaderboardParams, LeaderboardQuery,
+  AroundParams, AroundQuery, LEADERBOARD_IDS, LeaderboardPage, LeaderboardParams, LeaderboardQuery,
   type LeaderboardId,
 } from '../../../../shared/api';
 import { isLeaderboardId } from '../../../stores/leaderboard';
 import { ApiHttpError, errorResponses } from '../../errors';
+import { ErrorCodes } from '../../../../shared/errors';
 
 function board(id: string): LeaderboardId {
   if (isLeaderboardId(id)) return id;
-  throw new ApiHttpError(404, ApiErrorCodes.leaderboardNotFound, `No leaderboard "${id}". Known: ${LEADERBOARD_IDS.join(', ')}.`);
+  throw new ApiHttpError(404, ErrorCodes.leaderboardNotFound, `No leaderboard "${id}". Known: ${LEADERBOARD_IDS.join(', ')}.`);
 }
 
 /** Read-only leaderboards: the top (paginated by an offset cursor) and the neighbourhood of one player. */
@@ -39,7 +40,7 @@ const leaderboards: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const id = board(request.params.board);
     const entries = await fastify.leaderboards.around(id, request.params.playerId, request.query.limit ?? 11);
-    if (!entries) throw new ApiHttpError(404, ApiErrorCodes.playerNotRanked, `Player ${request.params.playerId} has no score on ${id}.`);
+    if (!entries) throw new ApiHttpError(404, ErrorCodes.playerNotRanked, `Player ${request.params.playerId} has no score on ${id}.`);
     return { board: id, entries, nextCursor: null };
   });
 };
