@@ -5,7 +5,7 @@ import { CodedError } from '../../shared/errors';
 import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
 import { liveProcesses, sweepDeadProcesses } from './liveness';
-import type { ArenaCreateOptions } from './rooms/ArenaRoom';
+import type { ArenaCreateOptions } from './seats';
 
 /** Long enough for a restore (load + claim + first save, ~10 ms measured), short enough to retry a crashed restorer. */
 const RESTORE_LEASE_MS = 5000;

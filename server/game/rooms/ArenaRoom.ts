@@ -1,7 +1,7 @@
 import { Room, ServerError, matchMaker, type Client } from '@colyseus/core';
 import { ArenaState, OrbState, PlayerState } from '../../../shared/schema';
 import {
-  ClientMessages, CloseCodes, JoinOptions,
+  ClientMessages, CloseCodes,
   type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
 } from '../../../shared/protocol';
 import {
@@ -9,10 +9,12 @@ import {
 } from '../../../shared/rules/arena';
 import { ErrorCodes, type ErrorCode } from '../../../shared/errors';
 import { Rng } from '../../../shared/rules/rng';
-import { TokenError, type PlayerIdentity } from '../../common/tokens';
 import type { ArenaContext } from '../context';
 import { RoomCheckpoints } from './checkpoints';
 import { copyPlayer } from './snapshot';
+import { authenticateSeat, type ArenaCreateOptions, type Seat } from '../seats';
+
+export { ARENA_FILTERS, type ArenaCreateOptions } from '../seats';
 
 /** Inputs buffered per player beyond this are dropped (oldest first): bounds memory and catch-up speed. */
 const MAX_QUEUED_INPUTS = 6;
@@ -21,25 +23,9 @@ const REJOIN_GRACE_MS = 20_000;
 /** A gap this long between two steps means this process was frozen: check the fence before playing on. */
 const FROZEN_GAP_MS = 1000;
 
-interface Seat {
-  identity: PlayerIdentity;
-  name: string;
-}
-
 interface PlayerRuntime {
   queue: InputMessage[];
   lastSeq: number;
-}
-
-/** Join options rooms are matched on: a player asking for a checkpointed room of 10 gets one. */
-export const ARENA_FILTERS = ['mode', 'maxPlayers'];
-
-export interface ArenaCreateOptions {
-  mode?: RoomMode;
-  /** Seats in the room (validated by the join options; capped by the rules). */
-  maxPlayers?: number;
-  /** Internal (never from a client: join options are strict): restore this room id from its checkpoint. */
-  restore?: string;
 }
 
 /**
@@ -358,24 +344,7 @@ export function bindArenaRoom(context: ArenaContext): typeof ArenaRoom {
     static override context = context;
     // Colyseus calls static onAuth unbound, so the context is captured here.
     static override async onAuth(token: string, options: unknown): Promise<Seat> {
-      return authenticate(context, token, options);
+      return authenticateSeat(context.tokens, token, options);
     }
   };
-}
-
-/** Runs on the process that answered matchmaking: checks the join options and the access token. */
-function authenticate(context: ArenaContext, token: string, options: unknown): Seat {
-  const parsed = JoinOptions.safeParse(options ?? {});
-  if (!parsed.success) {
-    throw new ServerError(400, `Invalid join options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-  }
-  const raw = token || parsed.data.token;
-  if (!raw) throw new ServerError(401, `${ErrorCodes.authRequired}: log in first (POST /v1/auth/guest).`);
-  try {
-    const identity = context.tokens.verify(raw);
-    return { identity, name: parsed.data.name || identity.name };
-  } catch (err) {
-    if (err instanceof TokenError) throw new ServerError(401, `${err.code}: ${err.message}`);
-    throw err;
-  }
 }
