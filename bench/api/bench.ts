@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startRedisServer } from '../../server/cluster/redis';
-import { freePort } from '../../server/cluster/ports';
+import { startRedisServer } from '../../server/supervisor/redis';
+import { freePort } from '../../server/supervisor/ports';
 import { spawnTs, stopChild } from '../support/proc';
 
 export interface ApiCase {

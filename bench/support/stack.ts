@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { Cluster } from '../../server/cluster/cluster';
-import { startRedisServer } from '../../server/cluster/redis';
-import { freePort } from '../../server/cluster/ports';
+import { Cluster } from '../../server/supervisor/cluster';
+import { startRedisServer } from '../../server/supervisor/redis';
+import { freePort } from '../../server/supervisor/ports';
 
 export interface BenchStackOptions {
   gameNodes?: number;

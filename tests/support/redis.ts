@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../server/cluster/ports';
-import { startRedisServer } from '../../server/cluster/redis';
+import { freePort } from '../../server/supervisor/ports';
+import { startRedisServer } from '../../server/supervisor/redis';
 
 export interface TestRedis {
   url: string;

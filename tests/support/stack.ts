@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ViteDevServer } from 'vite';
-import { Cluster } from '../../server/cluster/cluster';
-import { startControlServer, type ControlServer } from '../../server/cluster/control';
-import { startWeb } from '../../server/cluster/web';
-import { freePort } from '../../server/cluster/ports';
+import { Cluster } from '../../server/supervisor/cluster';
+import { startControlServer, type ControlServer } from '../../server/supervisor/control';
+import { startWeb } from '../../server/supervisor/web';
+import { freePort } from '../../server/supervisor/ports';
 import { startRedis, type TestRedis } from './redis';
 
 export interface StackOptions {

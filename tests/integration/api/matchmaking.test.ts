@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
 import { INSTANCE_HEADER, type ClusterStatus, type MatchmakeResult, type Session } from '../../../shared/api';
-import { freePort } from '../../../server/cluster/ports';
+import { freePort } from '../../../server/supervisor/ports';
 import { startRedis, type TestRedis } from '../../support/redis';
 import { spawnServer, whenReady, type Child } from './processes';
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../../server/common/logger';
 import type { ArenaState } from '../../../shared/schema';
 import type { MatchResult, NodeInfo, ProtocolError } from '../../../shared/protocol';
 import type { ResultsSink } from '../../../server/game/context';
-import { freePort } from '../../../server/cluster/ports';
+import { freePort } from '../../../server/supervisor/ports';
 import { nextMessage, stateWhere } from '../../support/rooms';
 
 // A real game node (in-memory matchmaking) on a free port, real SDK clients over real WebSockets.

@@ -35,7 +35,7 @@ export class Cluster {
     const print = options.print ?? ((id, line) => console.log(`[${id}] ${line}`));
     if (!options.redisUrl) {
       const env = { ...common, GAME_PORT: String(options.gamePorts[0]), API_PORTS: String(options.apiPorts[0]) };
-      this.add(new ManagedChild({ id: 'node-1', kind: 'game', entry: 'server/cluster/embedded.ts', port: options.gamePorts[0]!, env }, print));
+      this.add(new ManagedChild({ id: 'node-1', kind: 'game', entry: 'server/supervisor/embedded.ts', port: options.gamePorts[0]!, env }, print));
       return;
     }
     options.gamePorts.forEach((port, i) => {
