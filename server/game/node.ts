@@ -4,12 +4,13 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { ARENA_ROOM } from '../../shared/protocol';
-import { ARENA_FILTERS, bindArenaRoom } from './rooms/ArenaRoom';
+import { bindArenaRoom } from './rooms/ArenaRoom';
+import { ARENA_FILTERS } from '../cluster/seats';
 import type { ArenaContext } from './context';
 import { createRedis } from '../common/redis';
 import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
-import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from './liveness';
-import { restoreRoomsOf } from './failover';
+import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cluster/liveness';
+import { restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';

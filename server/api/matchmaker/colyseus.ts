@@ -3,7 +3,7 @@ import { ServerError, createAuthContext, matchMaker } from '@colyseus/core';
 import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol';
 import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import type { PlayerIdentity } from '../../common/tokens';
-import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../game/failover';
+import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../cluster/failover';
 import { MatchmakeError, type Matchmaker } from './index';
 
 /** A rejoin whose seat request takes longer than this met a host that stopped answering. */

@@ -9,7 +9,7 @@ import type { TokenService } from '../../common/tokens';
 import { ARENA_FILTERS, bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
 import { createCheckpointStore } from '../../stores';
-import { createSweeper, liveProcessSelector } from '../../game/liveness';
+import { createSweeper, liveProcessSelector } from '../../cluster/liveness';
 import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
 
@@ -21,7 +21,7 @@ export interface StandaloneMatchmakerOptions {
   instanceId: string;
   tokens: TokenService;
   log: Logger;
-  /** For the liveness checks (game/liveness). */
+  /** For the liveness checks (cluster/liveness). */
   redis: Redis;
 }
 

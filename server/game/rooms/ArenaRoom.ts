@@ -12,9 +12,9 @@ import { Rng } from '../../../shared/rules/rng';
 import type { ArenaContext } from '../context';
 import { RoomCheckpoints } from './checkpoints';
 import { copyPlayer } from './snapshot';
-import { authenticateSeat, type ArenaCreateOptions, type Seat } from '../seats';
+import { authenticateSeat, type ArenaCreateOptions, type Seat } from '../../cluster/seats';
 
-export { ARENA_FILTERS, type ArenaCreateOptions } from '../seats';
+export { ARENA_FILTERS, type ArenaCreateOptions } from '../../cluster/seats';
 
 /** Inputs buffered per player beyond this are dropped (oldest first): bounds memory and catch-up speed. */
 const MAX_QUEUED_INPUTS = 6;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, type AppOptions } from '../../../server/api/app';
-import { RoomUnavailableError } from '../../../server/game/failover';
+import { RoomUnavailableError } from '../../../server/cluster/failover';
 import { MatchmakeError, type Matchmaker } from '../../../server/api/matchmaker';
 import { createRedis, redisReady } from '../../../server/common/redis';
 import { TokenService } from '../../../server/common/tokens';

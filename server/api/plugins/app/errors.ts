@@ -5,7 +5,7 @@ import { isRedisUnavailable } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
 import { ApiHttpError, redisUnavailable } from '../../errors';
 import { MatchmakeError } from '../../matchmaker';
-import { RoomUnavailableError } from '../../../game/failover';
+import { RoomUnavailableError } from '../../../cluster/failover';
 import { ErrorCodes } from '../../../../shared/errors';
 
 const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
