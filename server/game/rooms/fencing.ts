@@ -1,0 +1,183 @@
+import { ServerError, matchMaker, type Room } from '@colyseus/core';
+import { CloseCodes, ARENA_ROOM, type MovedNotice } from '../../../shared/protocol';
+import { ErrorCodes } from '../../../shared/errors';
+import type { ArenaState } from '../../../shared/schema';
+import type { Rng } from '../../../shared/rules/rng';
+import type { CheckpointStore } from '../../stores';
+import type { ArenaContext } from '../context';
+import type { ArenaCreateOptions } from '../../cluster/seats';
+import { encodeFullState, releaseSeatsAndDisposeSoon } from './colyseus-internals';
+import { decodeState, restoreInto, type SnapshotMeta } from './snapshot';
+
+/** A gap this long between two frames of the loop means this process was frozen: prove the copy is current before playing on. */
+export const FROZEN_GAP_MS = 1000;
+
+export interface RestoredFrom {
+  nodeId: string;
+  tick: number;
+  savedAt: number;
+}
+
+/** What the copy needs of its room (an `ArenaRoom`). */
+export interface FencedRoom extends Room<{ state: ArenaState }> {
+  rng: Rng;
+}
+
+/**
+ * Where a copy of a checkpointed room stands:
+ * - `live`: it holds the current epoch as far as it knows, and plays;
+ * - `checking`: paused until a fenced write proves it still holds the epoch
+ *   (after this process was frozen);
+ * - `handing-off`: draining, its final snapshot written or on the way;
+ * - `retired`: another copy holds the room now; this one is going away.
+ */
+export type CopyStatus = 'live' | 'checking' | 'handing-off' | 'retired';
+
+/**
+ * One copy of a checkpointed room, and everything that decides whether it may
+ * play: the fencing epoch it claimed, the snapshots it writes, the check after
+ * a freeze, the drain hand-off and the retirement of a stale copy. The room
+ * asks {@link canPlay} before every step and tells the copy about matches
+ * ending and the room disposing; nothing else in the room knows about epochs.
+ *
+ * Every write is fenced in the store (a save under an old epoch is refused),
+ * so at most one copy's snapshots survive; a copy whose write is refused
+ * retires at once: it sends its players to the live copy (`moved`, close
+ * 4100) and disposes without touching the checkpoint.
+ */
+export class CheckpointedCopy {
+  status: CopyStatus = 'live';
+  epoch = 0;
+  restoredFrom: RestoredFrom | null = null;
+  #inFlight: Promise<boolean> | null = null;
+
+  private constructor(
+    private readonly room: FencedRoom,
+    private readonly store: CheckpointStore,
+    private readonly ctx: ArenaContext,
+  ) {}
+
+  /**
+   * Opens a copy in a room being created: restores `restoreId` from its newest
+   * checkpoint (if given), claims the room under a new epoch, writes the first
+   * snapshot of that epoch and starts snapshotting every `checkpointMs`.
+   */
+  static async open(room: FencedRoom, store: CheckpointStore, ctx: ArenaContext, restoreId?: string): Promise<CheckpointedCopy> {
+    const copy = new CheckpointedCopy(room, store, ctx);
+    const t0 = performance.now();
+    if (restoreId) await copy.#restore(restoreId);
+    copy.epoch = await store.claim(room.roomId, { nodeId: ctx.nodeId, processId: matchMaker.processId });
+    await copy.save();
+    if (copy.restoredFrom) {
+      ctx.checkpointMetrics?.restored(performance.now() - t0);
+      ctx.log.info({ roomId: room.roomId, epoch: copy.epoch, from: copy.restoredFrom }, 'room restored from checkpoint');
+    }
+    room.clock.setInterval(() => {
+      copy.save().catch((err: unknown) => ctx.log.warn({ err, roomId: room.roomId }, 'checkpoint failed'));
+    }, ctx.checkpointMs);
+    return copy;
+  }
+
+  /** Whether the room may apply inputs and advance this step. */
+  get canPlay(): boolean {
+    return this.status === 'live';
+  }
+
+  /** Called with the gap between two frames of the room's loop. */
+  afterGap(gapMs: number): void {
+    if (gapMs <= FROZEN_GAP_MS || this.status !== 'live') return;
+    // This process was frozen: a peer may have restored the room meanwhile.
+    this.status = 'checking';
+    this.save().then(
+      (current) => {
+        if (current && this.status === 'checking') this.status = 'live';
+      },
+      (err: unknown) => this.ctx.log.warn({ err, roomId: this.room.roomId }, 'fence check failed'),
+    );
+  }
+
+  /** A match just ended: snapshot the final standings at once. */
+  matchEnded(): void {
+    this.save().catch((err: unknown) => this.ctx.log.warn({ err, roomId: this.room.roomId }, 'checkpoint at match end failed'));
+  }
+
+  /**
+   * Writes a snapshot now (one at a time: a save already running is awaited
+   * instead). False when the fence refused it: this copy is stale and retires.
+   */
+  save(): Promise<boolean> {
+    if (this.status === 'retired') return Promise.resolve(false);
+    this.#inFlight ??= this.#write().finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  /**
+   * Zero-loss hand-off (drain): stop playing, write a final snapshot, send the
+   * players to the room's next home, then restore it there. (Not `lock()`: its
+   * listing update may land after the new copy's listing and lock that one.)
+   */
+  async handOff(): Promise<void> {
+    if (this.status === 'handing-off' || this.status === 'retired') return;
+    this.status = 'handing-off';
+    // A refused final write means this copy is already stale: it retired itself, nothing to hand over.
+    if (!(await this.save())) return;
+    await this.#leave('drain'); // frees the room id for the new copy
+    await matchMaker.createRoom(this.room.roomName || ARENA_ROOM, { mode: 'checkpointed', restore: this.room.roomId } satisfies ArenaCreateOptions);
+  }
+
+  /** This copy takes no more seats: it is going away. */
+  get leaving(): boolean {
+    return this.status === 'handing-off' || this.status === 'retired';
+  }
+
+  /**
+   * The room is disposing. Only a room nobody can come back to (no player left,
+   * not even one within their rejoin grace) forgets its checkpoint; any other
+   * (a plain stop, a crash of the process around it) stays restorable. A
+   * stale or handed-off copy never touches it: the room lives elsewhere.
+   */
+  async disposed(): Promise<void> {
+    if (this.leaving) return;
+    if (this.room.state.players.size === 0) await this.store.remove(this.room.roomId, this.epoch);
+  }
+
+  async #restore(roomId: string): Promise<void> {
+    const saved = await this.store.load(roomId);
+    if (!saved) throw new ServerError(410, `${ErrorCodes.roomLost}: room ${roomId} has no checkpoint to restore from.`);
+    this.room.roomId = roomId;
+    restoreInto(this.room.state, decodeState(saved.state));
+    const meta = JSON.parse(saved.meta) as SnapshotMeta;
+    this.room.rng.state = meta.rng >>> 0;
+    if (meta.maxPlayers) this.room.maxClients = meta.maxPlayers;
+    this.restoredFrom = { nodeId: saved.nodeId, tick: saved.tick, savedAt: saved.savedAt };
+  }
+
+  async #write(): Promise<boolean> {
+    const t0 = performance.now();
+    const { room, ctx } = this;
+    const state = encodeFullState(room);
+    const meta: SnapshotMeta = { rng: room.rng.state, mode: 'checkpointed', maxPlayers: room.maxClients };
+    const ok = await this.store.save({
+      roomId: room.roomId, epoch: this.epoch, nodeId: ctx.nodeId, processId: matchMaker.processId,
+      tick: room.state.tick, savedAt: Date.now(), state, meta: JSON.stringify(meta),
+    });
+    if (ok) {
+      ctx.checkpointMetrics?.saved(state.byteLength, performance.now() - t0);
+      return true;
+    }
+    ctx.checkpointMetrics?.refused();
+    ctx.log.warn({ roomId: room.roomId, epoch: this.epoch }, 'checkpoint refused: this copy is stale, the room lives elsewhere now');
+    this.#leave('stale-copy').catch((err: unknown) => ctx.log.warn({ err, roomId: room.roomId }, 'stale copy could not retire cleanly'));
+    return false;
+  }
+
+  /** Sends every player to the room's next home and disposes this copy at once. */
+  async #leave(reason: MovedNotice['reason']): Promise<void> {
+    if (reason === 'stale-copy') this.status = 'retired';
+    releaseSeatsAndDisposeSoon(this.room);
+    this.room.broadcast('moved', { roomId: this.room.roomId, reason } satisfies MovedNotice);
+    await this.room.disconnect(CloseCodes.moved);
+  }
+}
