@@ -2,6 +2,7 @@ import '../../common/websocket-global';
 import { ServerError, createAuthContext, matchMaker } from '@colyseus/core';
 import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol';
 import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
+import { ErrorCodes } from '../../../shared/errors';
 import type { PlayerIdentity } from '../../common/tokens';
 import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../cluster/failover';
 import { MatchmakeError, type Matchmaker } from './index';
@@ -32,9 +33,9 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
       } catch (err) {
         if (err instanceof RoomUnavailableError) throw err;
         const mapped = toMatchmakeError(err);
-        if (mapped instanceof MatchmakeError && mapped.kind === 'auth') throw mapped;
+        if (mapped.code === ErrorCodes.authInvalid) throw mapped;
         // The room is between homes (hand-off under way, listing not yet visible): retry shortly.
-        throw new RoomUnavailableError('room/restoring', `Room ${roomId} is moving: ${mapped.message}`);
+        throw new RoomUnavailableError('room/restoring', `Room ${roomId} is moving: ${mapped.message}`, { cause: err });
       }
     },
 
@@ -42,7 +43,7 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
       try {
         const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) }, auth);
-        return await within(seat, SEAT_TIMEOUT_MS, () => new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as SeatReservation;
+        return await within(seat, SEAT_TIMEOUT_MS, () => new MatchmakeError(ErrorCodes.matchmakeFailed, `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as SeatReservation;
       } catch (err) {
         throw toMatchmakeError(err);
       }
@@ -61,10 +62,10 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
   };
 }
 
-function toMatchmakeError(err: unknown): Error {
+function toMatchmakeError(err: unknown): MatchmakeError {
   if (err instanceof MatchmakeError) return err;
-  if (err instanceof ServerError && err.code === 401) return new MatchmakeError('auth', err.message);
-  return new MatchmakeError('failed', err instanceof Error ? err.message : String(err));
+  if (err instanceof ServerError && err.code === 401) return new MatchmakeError(ErrorCodes.authInvalid, err.message, { cause: err });
+  return new MatchmakeError(ErrorCodes.matchmakeFailed, err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 /** `work`'s result, or `onTimeout()` thrown after `ms` (a late rejection of `work` is swallowed). */

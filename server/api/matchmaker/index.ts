@@ -1,5 +1,6 @@
 import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import type { RoomMode } from '../../../shared/protocol';
+import { CodedError, type ErrorCodes } from '../../../shared/errors';
 import type { PlayerIdentity } from '../../common/tokens';
 
 export type { SeatReservation } from '../../../shared/api';
@@ -22,11 +23,7 @@ export interface Matchmaker {
   close(): Promise<void>;
 }
 
-export type MatchmakeErrorKind = 'no-nodes' | 'auth' | 'failed';
+export type MatchmakeErrorCode = typeof ErrorCodes.matchmakeNoNodes | typeof ErrorCodes.authInvalid | typeof ErrorCodes.matchmakeFailed;
 
-export class MatchmakeError extends Error {
-  constructor(readonly kind: MatchmakeErrorKind, message: string) {
-    super(message);
-    this.name = 'MatchmakeError';
-  }
-}
+/** No seat: no game node is up (`matchmake/no-nodes`), the seat's auth failed (`auth/invalid`), or anything else (`matchmake/failed`). */
+export class MatchmakeError extends CodedError<MatchmakeErrorCode> {}

@@ -2,22 +2,23 @@ import '../../common/websocket-global';
 import { matchMaker } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
-import { ARENA_ROOM, ROOM_MODES } from '../../../shared/protocol';
-import { DEFAULT_RULES } from '../../../shared/rules/arena';
+import type { Redis } from 'ioredis';
+import { ARENA_ROOM } from '../../../shared/protocol';
+import { ErrorCodes } from '../../../shared/errors';
 import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
-import { ARENA_FILTERS, bindArenaRoom } from '../../game/rooms/ArenaRoom';
-import { processMatchmaker } from './colyseus';
 import { createCheckpointStore } from '../../stores';
+import { ARENA_FILTERS } from '../../cluster/seats';
 import { createSweeper, liveProcessSelector } from '../../cluster/liveness';
-import type { Redis } from 'ioredis';
+import { processMatchmaker } from './colyseus';
 import { MatchmakeError, type Matchmaker } from './index';
+import { seatCheckRoom } from './seat-check-room';
 
 export interface StandaloneMatchmakerOptions {
   redisUrl: string;
   /** Names this process in Colyseus's listings; it never hosts a room, so nobody connects to it. */
   publicAddress: string;
-  /** Id shown as the "node" of the room class registered here (never hosts). */
+  /** Names this instance in restore leases. */
   instanceId: string;
   tokens: TokenService;
   log: Logger;
@@ -27,9 +28,9 @@ export interface StandaloneMatchmakerOptions {
 
 /**
  * Sets up this process's Colyseus matchmaker as standalone (no rooms, no IPC
- * channel) over the shared Redis presence and driver, and registers the arena
- * room so its static `onAuth` runs here. One per process: Colyseus's
- * matchmaker is a module singleton.
+ * channel) over the shared Redis presence and driver, and registers a stand-in
+ * for the arena room so seat auth (its static `onAuth`) runs here. One per
+ * process: Colyseus's matchmaker is a module singleton.
  */
 export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOptions): Promise<Matchmaker> {
   const presence = new RedisPresence(options.redisUrl);
@@ -38,15 +39,10 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
   // Colyseus's default picks the process with fewest rooms and falls back to
   // itself, which for a standalone matchmaker would create rooms nobody can reach.
   const selectGameNode = liveProcessSelector(options.redis, () => matchMaker.processId,
-    () => new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.'));
+    () => new MatchmakeError(ErrorCodes.matchmakeNoNodes, 'No game node is up to host a room; try again shortly.'));
 
   await matchMaker.setup(presence, driver, options.publicAddress, selectGameNode);
-  const context = {
-    nodeId: options.instanceId, pid: process.pid, startedAt: Date.now(), address: options.publicAddress,
-    tickRate: 20, rules: DEFAULT_RULES, tokens: options.tokens, results: null, log: options.log, modes: ROOM_MODES,
-    checkpoints: null, checkpointMs: 0, rooms: new Set<{ drain(): Promise<void> }>(),
-  };
-  matchMaker.defineRoomType(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
+  matchMaker.defineRoomType(ARENA_ROOM, seatCheckRoom(options.tokens)).filterBy(ARENA_FILTERS);
   await matchMaker.accept(true);
 
   const failover = { checkpoints: createCheckpointStore(options.redis), redis: options.redis, owner: options.instanceId };

@@ -17,7 +17,7 @@ export function fakeMatchmaker(): Matchmaker & { nodes: boolean; calls: unknown[
     calls: [] as unknown[],
     async seat(player: { playerId: string; name: string }, mode: string) {
       mm.calls.push({ player, mode });
-      if (!mm.nodes) throw new MatchmakeError('no-nodes', 'No game node is up to host a room; try again shortly.');
+      if (!mm.nodes) throw new MatchmakeError('matchmake/no-nodes', 'No game node is up to host a room; try again shortly.');
       return { name: 'arena', sessionId: 's1', roomId: 'r1', processId: 'p1', publicAddress: '127.0.0.1:1' };
     },
     async rejoin(player: { playerId: string; name: string }, roomId: string) {

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ApiError } from '../../../../shared/api';
-import { isRedisUnavailable } from '../../../common/redis';
+import { RedisUnavailableError } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
-import { ApiHttpError, redisUnavailable } from '../../errors';
+import { ApiHttpError } from '../../errors';
 import { MatchmakeError } from '../../matchmaker';
 import { RoomUnavailableError } from '../../../cluster/failover';
 import { ErrorCodes } from '../../../../shared/errors';
@@ -20,13 +20,12 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
       : { code: ErrorCodes.roomRestoring, message: err.message, statusCode: 409 };
   }
   if (err instanceof MatchmakeError) {
-    if (err.kind === 'no-nodes') return { code: ErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
-    if (err.kind === 'auth') return { code: ErrorCodes.authInvalid, message: err.message, statusCode: 401 };
-    return { code: ErrorCodes.matchmakeFailed, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
+    if (err.code === ErrorCodes.matchmakeNoNodes) return { code: err.code, message: err.message, statusCode: 503 };
+    if (err.code === ErrorCodes.authInvalid) return { code: err.code, message: err.message, statusCode: 401 };
+    return { code: err.code, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
   }
-  if (isRedisUnavailable(err)) {
-    const e = redisUnavailable();
-    return { code: e.code, message: e.message, statusCode: e.statusCode };
+  if (err instanceof RedisUnavailableError) {
+    return { code: err.code, message: 'Storage is unavailable right now; try again in a moment.', statusCode: 503 };
   }
   const fe = err as FastifyError;
   if (fe.validation) return { code: ErrorCodes.requestInvalid, message: `Invalid request: ${fe.message}`, statusCode: 400 };
