@@ -1,13 +1,7 @@
 import type { ArenaRules } from '../../shared/rules/arena';
-import type { MatchResult, RoomMode } from '../../shared/protocol';
 import type { Logger } from '../common/logger';
 import type { TokenService } from '../common/tokens';
-import type { CheckpointStore } from '../stores';
-
-/** Where finished matches go (the leaderboard). Must be idempotent per `matchId`. */
-export interface ResultsSink {
-  record(result: MatchResult): Promise<void>;
-}
+import type { CheckpointStore, ResultsSink } from '../stores';
 
 /**
  * Everything an arena room needs from the process that hosts it. Colyseus
@@ -40,6 +34,4 @@ export interface ArenaContext {
   };
   /** Rooms alive in this process (for drain). */
   rooms: Set<{ drain(): Promise<void> }>;
-  /** Modes this process can host. */
-  modes: readonly RoomMode[];
 }

@@ -2,7 +2,6 @@ import { DEFAULT_RULES } from '../../shared/rules/arena';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { TokenService } from '../common/tokens';
-import { ROOM_MODES } from '../../shared/protocol';
 import { startGameNode } from './node';
 import { createRedis } from '../common/redis';
 import { createLeaderboardStore } from '../stores';
@@ -28,7 +27,6 @@ const node = await startGameNode({
   // Scores are written by the game server, never by a player: exactly once per match id.
   results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log })) : null,
   log,
-  modes: ROOM_MODES,
 });
 
 onShutdown(log, async (reason) => {

@@ -13,7 +13,7 @@ import { MemoryCheckpointStore } from './checkpoints-memory';
 import { RedisCheckpointStore } from './checkpoints-redis';
 import type { CheckpointStore } from './checkpoints';
 
-export type { LeaderboardStore, LeaderboardSlice } from './leaderboard';
+export type { LeaderboardStore, LeaderboardSlice, ResultsSink } from './leaderboard';
 export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
 export type { SessionStore, RefreshGrant } from './sessions';
 export type { CheckpointStore, Checkpoint, RoomHost } from './checkpoints';

@@ -1,6 +1,10 @@
 import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
-import type { ResultsSink } from '../game/context';
+
+/** Where a game node sends finished matches (the leaderboard). Must be idempotent per `matchId`. */
+export interface ResultsSink {
+  record(result: MatchResult): Promise<void>;
+}
 
 /** One page of a board, best first. */
 export interface LeaderboardSlice {

@@ -1,6 +1,5 @@
 import '../common/websocket-global';
 import { DEFAULT_RULES } from '../../shared/rules/arena';
-import { ROOM_MODES } from '../../shared/protocol';
 import { apiPorts, loadConfig } from '../common/config';
 import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
@@ -34,7 +33,6 @@ const node = await startGameNode({
   tokens,
   results: stores.leaderboards,
   log,
-  modes: ROOM_MODES,
 });
 const app = await buildApp({
   instanceId: 'api-1',

@@ -7,7 +7,7 @@ import { TokenService } from '../../../server/common/tokens';
 import { createLogger } from '../../../server/common/logger';
 import type { ArenaState } from '../../../shared/schema';
 import type { MatchResult, NodeInfo, ProtocolError } from '../../../shared/protocol';
-import type { ResultsSink } from '../../../server/game/context';
+import type { ResultsSink } from '../../../server/stores';
 import { freePort } from '../../../server/supervisor/ports';
 import { nextMessage, stateWhere } from '../../support/rooms';
 
