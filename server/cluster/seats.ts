@@ -37,7 +37,7 @@ export function authenticateSeat(tokens: TokenService, token: string, options: u
     const identity = tokens.verify(raw);
     return { identity, name: parsed.data.name || identity.name };
   } catch (err) {
-    if (err instanceof TokenError) throw new ServerError(401, `${err.code}: ${err.message}`);
+    if (err instanceof TokenError) throw new ServerError(401, `${err.code}: ${err.message}`, { cause: err });
     throw err;
   }
 }

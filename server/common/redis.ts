@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
+import { CodedError, type ErrorCodes } from '../../shared/errors';
 import type { Logger } from './logger';
 
 /** Prefix of every key Statecraft owns. Colyseus's own keys (`roomcount`, `roomcaches`) stay unprefixed. */
@@ -17,10 +18,42 @@ export interface RedisOptions {
   failFast?: boolean;
 }
 
-/** The one Redis connection factory: auto-pipelined, named, reconnecting forever with capped backoff. */
+/**
+ * Redis could not be reached: the command never got an answer (not connected,
+ * offline queue off, closed mid-flight, timed out, out of retries). `cause` is
+ * the client's own error. An error Redis itself answered with is not this.
+ */
+export class RedisUnavailableError extends CodedError<typeof ErrorCodes.redisUnavailable> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('redis/unavailable', message, options);
+  }
+}
+
+/**
+ * Rejects every failed command with a {@link RedisUnavailableError} unless Redis
+ * answered it (a `ReplyError`: WRONGTYPE, a script's error...). ioredis gives its
+ * transport failures no class of their own, except MaxRetriesPerRequestError:
+ * "Stream isn't writeable", "Connection is closed" and "Command timed out" are
+ * plain `Error`s. Every command, direct or auto-pipelined, passes through
+ * `sendCommand`, and every failure through its command's `reject`.
+ */
+class CodedRedis extends Redis {
+  override sendCommand(...[command, stream]: Parameters<Redis['sendCommand']>): unknown {
+    const reject = command.reject;
+    command.reject = (err: Error) => reject(err instanceof ReplyError || err instanceof RedisUnavailableError
+      ? err
+      : new RedisUnavailableError(`Redis is unavailable: ${err.message}`, { cause: err }));
+    return super.sendCommand(command, stream);
+  }
+}
+
+/**
+ * The one Redis connection factory: auto-pipelined, named, reconnecting forever
+ * with capped backoff. Commands that get no answer reject with {@link RedisUnavailableError}.
+ */
 export function createRedis(url: string, options: RedisOptions): Redis {
   const failFast = options.failFast ?? false;
-  const redis = new Redis(url, {
+  const redis = new CodedRedis(url, {
     connectionName: `statecraft:${options.role}`,
     enableAutoPipelining: true,
     lazyConnect: options.lazyConnect ?? false,
@@ -44,21 +77,13 @@ export function createRedis(url: string, options: RedisOptions): Redis {
   return redis;
 }
 
-const UNAVAILABLE = /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|max retries/i;
-
-/** True when `err` means Redis could not be reached (as opposed to a bad command or a bug). */
-export function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return err.name === 'MaxRetriesPerRequestError' || UNAVAILABLE.test(err.message);
-}
-
 /** Resolves once `redis` is ready, or rejects after `timeoutMs`. */
 export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
-      reject(new Error(`redis not ready after ${timeoutMs} ms`));
+      reject(new RedisUnavailableError(`Redis not ready after ${timeoutMs} ms.`));
     }, timeoutMs);
     const onReady = (): void => {
       clearTimeout(timer);

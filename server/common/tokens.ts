@@ -67,8 +67,8 @@ export class TokenService {
         audience: TOKEN_AUDIENCE,
       });
     } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new TokenError('auth/expired', 'Your session has expired: log in again.');
-      throw new TokenError('auth/invalid', 'The access token is not valid.');
+      if (err instanceof jwt.TokenExpiredError) throw new TokenError('auth/expired', 'Your session has expired: log in again.', { cause: err });
+      throw new TokenError('auth/invalid', 'The access token is not valid.', { cause: err });
     }
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
       throw new TokenError('auth/invalid', 'The access token is missing its player claims.');

@@ -21,7 +21,7 @@ async function auth(fastify: FastifyInstance): Promise<void> {
     try {
       request.player = fastify.tokens.verify(header.slice(BEARER.length));
     } catch (err) {
-      if (err instanceof TokenError) throw unauthorized(err.code, err.message);
+      if (err instanceof TokenError) throw unauthorized(err.code, err.message, { cause: err });
       throw err;
     }
   });
