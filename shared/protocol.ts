@@ -59,6 +59,12 @@ export const CloseCodes = {
   moved: 4100,
   /** The node is shutting down and the room is not coming back. */
   drained: 4101,
+  /**
+   * Never on the wire: the code a client records when it drops a host that went
+   * silent (see {@link HEARTBEAT}), since a frozen host sends no close frame.
+   * 4000 + HTTP 408 (Request Timeout); Colyseus's own codes stop at 4010.
+   */
+  silent: 4408,
 } as const;
 
 /** Why a room told its players to go elsewhere. */
