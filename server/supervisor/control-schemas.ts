@@ -1,0 +1,33 @@
+import { Type, type Static } from 'typebox';
+import { FAULTS } from './cluster';
+
+/**
+ * The control endpoint's contract (TypeBox: Fastify validates requests and
+ * serialises responses with these). Errors are the API's `{code, message,
+ * statusCode}` (`ApiError` in shared/api.ts).
+ */
+
+export const ProcessInfo = Type.Object({
+  id: Type.String({ description: 'node-1, api-2, ...' }),
+  kind: Type.Enum(['game', 'api'] as const),
+  port: Type.Integer(),
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  state: Type.Enum(['starting', 'alive', 'frozen', 'draining', 'dead'] as const),
+  lastExit: Type.Union([Type.String(), Type.Null()], { description: "How it last stopped: 'SIGKILL', 'exit 0', ..." }),
+});
+export type ProcessInfo = Static<typeof ProcessInfo>;
+
+export const ProcessList = Type.Object({ processes: Type.Array(ProcessInfo) });
+
+// Type.Enum keeps the tuple, so `request.body.fault` is typed as a Fault.
+export const FaultBody = Type.Object({
+  fault: Type.Enum(FAULTS),
+  target: Type.String({ minLength: 1, maxLength: 64, description: 'A process id from GET /processes' }),
+});
+
+export const FaultDone = Type.Object({
+  ok: Type.Literal(true),
+  message: Type.String({ description: 'What was done, for a person' }),
+  /** Epoch ms when the supervisor received the request. */
+  at: Type.Integer(),
+});
