@@ -73,6 +73,27 @@ export interface MovedNotice {
   reason: 'drain' | 'stale-copy';
 }
 
+/**
+ * Where the room stands with the store, from its host: sent when it changes,
+ * every second while the store is unreachable, and to each player who joins
+ * meanwhile. A stateful room plays on (its state is the node's memory); a
+ * checkpointed room pauses, because its host cannot tell a store outage from
+ * its own partition, and playing on could split the match in two.
+ */
+export interface StoreNotice {
+  store: 'ok' | 'unreachable';
+  /** Milliseconds since this room's last acknowledged checkpoint (null: a stateful room never saves). */
+  unsavedMs: number | null;
+  /** True while the room is paused because it cannot save. */
+  paused: boolean;
+}
+
+/** Whether a finished match's results are in the store yet (the host's outbox retries while it is unreachable). */
+export interface RecordedNotice {
+  matchId: string;
+  status: 'recorded' | 'waiting';
+}
+
 /** Final standings of one match, broadcast when it ends. */
 export interface MatchResult {
   matchId: string;
@@ -89,6 +110,8 @@ export interface ServerMessages {
   moved: MovedNotice;
   /** The host is draining: this match is the last one here. */
   draining: { nodeId: string };
+  store: StoreNotice;
+  recorded: RecordedNotice;
 }
 
 export interface ProtocolError {

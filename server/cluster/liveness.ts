@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { KEY_PREFIX } from '../common/redis';
 import type { Logger } from '../common/logger';
 import type { NodeHeartbeat, NodeRegistry } from '../stores';
+import type { StoreLease } from './lease';
 
 /** A Colyseus process is alive while this key exists (refreshed with every heartbeat). */
 export const processAliveKey = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
@@ -103,6 +104,10 @@ export interface LivenessOptions {
   describe: () => NodeHeartbeat;
   /** Called with the processes this node just swept out as dead. */
   onDead?: (processIds: string[]) => void;
+  /** Renewed by every heartbeat the store acknowledges (self-fencing, see lease.ts). */
+  lease?: StoreLease;
+  /** Called after each acknowledged heartbeat. */
+  onRenewed?: () => void;
 }
 
 /**
@@ -110,15 +115,18 @@ export interface LivenessOptions {
  * 1.2 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
  * `stop()` ends both and removes this node at once (a clean exit is not a death).
  */
-export function startLiveness({ redis, registry, log, describe, onDead }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
+export function startLiveness({ redis, registry, log, describe, onDead, lease, onRenewed }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
   const self = matchMaker.processId;
   let first = true;
   const beat = async () => {
     const node = describe();
+    const sentAt = performance.now();
     const [, previous] = await Promise.all([
       registry.heartbeat(node),
       redis.set(processAliveKey(self), node.state === 'draining' ? `${node.id}${DRAINING}` : node.id, 'PX', HEARTBEAT_TTL_MS, 'GET'),
     ]);
+    lease?.renewed(sentAt);
+    onRenewed?.();
     if (previous === null && !first) {
       // Our key lapsed: we were stalled (frozen, starved) and peers may have swept
       // us out of matchmaking. Our rooms still run, so count them again.
@@ -137,9 +145,24 @@ export function startLiveness({ redis, registry, log, describe, onDead }: Livene
     log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
     onDead?.(removed);
   };
-  const onError = (what: string) => (err: unknown) => log.warn({ err: err instanceof Error ? err.message : err }, `${what} failed`);
-  const beatTimer = setInterval(() => void beat().catch(onError('heartbeat')), HEARTBEAT_INTERVAL_MS).unref();
-  const sweepTimer = setInterval(() => void sweep().catch(onError('dead-process sweep')), SWEEP_INTERVAL_MS).unref();
+  // One line per transition, not one per beat: an outage would print five a second.
+  const every = (what: string, run: () => Promise<void>) => {
+    let failingSince: number | null = null;
+    return () => run().then(
+      () => {
+        if (failingSince === null) return;
+        log.info({ failedForMs: Math.round(performance.now() - failingSince) }, `${what} works again`);
+        failingSince = null;
+      },
+      (err: unknown) => {
+        if (failingSince !== null) return;
+        failingSince = performance.now();
+        log.warn({ err: err instanceof Error ? err.message : err }, `${what} failed (logged once until it works again)`);
+      },
+    );
+  };
+  const beatTimer = setInterval(every('heartbeat', beat), HEARTBEAT_INTERVAL_MS).unref();
+  const sweepTimer = setInterval(every('dead-process sweep', sweep), SWEEP_INTERVAL_MS).unref();
   return {
     beat,
     stop: async () => {

@@ -1,7 +1,9 @@
 import type { ArenaRules } from '../../shared/rules/arena';
 import type { Logger } from '../common/logger';
 import type { TokenService } from '../common/tokens';
-import type { CheckpointStore, ResultsSink } from '../stores';
+import type { CheckpointStore } from '../stores';
+import type { ResultsOutbox } from './outbox';
+import type { StoreLease } from '../cluster/lease';
 
 /**
  * Everything an arena room needs from the process that hosts it. Colyseus
@@ -17,7 +19,8 @@ export interface ArenaContext {
   tickRate: number;
   rules: ArenaRules;
   tokens: TokenService;
-  results: ResultsSink | null;
+  /** This node's outbox of finished matches (null: results go nowhere). */
+  results: ResultsOutbox | null;
   log: Logger;
   /** Called with each room step's duration in ms (the tick histogram). */
   observeTick?: (ms: number) => void;
@@ -32,6 +35,11 @@ export interface ArenaContext {
     refused(): void;
     restored(ms: number): void;
   };
+  /**
+   * This node's hold on its checkpointed rooms (renewed by each acknowledged
+   * heartbeat); a copy stops playing when it lapses. Always held without a store.
+   */
+  lease: Pick<StoreLease, 'held' | 'ageMs'>;
   /** Rooms alive in this process (for drain). */
   rooms: Set<{ drain(): Promise<void> }>;
 }

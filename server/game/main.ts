@@ -6,10 +6,12 @@ import { startGameNode } from './node';
 import { createRedis } from '../common/redis';
 import { createLeaderboardStore } from '../stores';
 import { notifyReady, onShutdown } from '../common/lifecycle';
+import { watchUnhandledRejections } from '../common/unhandled';
 
 /** A game node process: `NODE_ID`, `GAME_PORT`, `REDIS_URL` and `JWT_SECRET` come from the environment. */
 const config = loadConfig();
 const log = createLogger(`game:${config.NODE_ID}`, config.LOG_LEVEL);
+watchUnhandledRejections(log);
 if (!config.JWT_SECRET) {
   log.fatal('JWT_SECRET is not set: game nodes verify the API\'s access tokens and need the same secret.');
   process.exit(2);
@@ -25,7 +27,8 @@ const node = await startGameNode({
   rules: { ...DEFAULT_RULES, matchMs: config.MATCH_SECONDS * 1000, resultsMs: config.RESULTS_SECONDS * 1000 },
   tokens: new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
   // Scores are written by the game server, never by a player: exactly once per match id.
-  results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log })) : null,
+  // Fail fast: the node's outbox retries results while the store is unreachable.
+  results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log, failFast: true })) : null,
   log,
 });
 

@@ -1,5 +1,6 @@
 import { matchMaker, createEndpoint, createRouter } from '@colyseus/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { unhandledRejections } from '../common/unhandled';
 
 /** Prometheus metrics of one game node, served at GET /metrics on its port. */
 export function createGameMetrics(nodeId: string) {
@@ -35,8 +36,23 @@ export function createGameMetrics(nodeId: string) {
     name: 'statecraft_restore_seconds', help: 'Time to restore a room from its checkpoint on this node', registers: [registry],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   });
+  new Counter({
+    name: 'statecraft_unhandled_rejections_total', help: 'Promises nobody handled (each is a bug; the fault tests assert 0)', registers: [registry],
+    collect() { this.reset(); this.inc(unhandledRejections()); },
+  });
+  const health = { resultsPending: () => 0, leaseAgeMs: () => 0 };
+  new Gauge({
+    name: 'statecraft_results_pending', help: 'Finished matches waiting in this node\'s outbox for the store', registers: [registry],
+    collect() { this.set(health.resultsPending()); },
+  });
+  new Gauge({
+    name: 'statecraft_store_lease_age_seconds', help: 'Time since the store last acknowledged this node\'s heartbeat', registers: [registry],
+    collect() { this.set(health.leaseAgeMs() / 1000); },
+  });
   return {
     registry,
+    /** Where the gauges above read from (set once the node has its outbox and lease). */
+    health,
     checkpoints: {
       saved: (bytes: number, ms: number) => {
         snapshotBytes.observe(bytes);

@@ -7,15 +7,19 @@ import { ARENA_ROOM } from '../../shared/protocol';
 import { bindArenaRoom } from './rooms/ArenaRoom';
 import { ARENA_FILTERS } from '../cluster/seats';
 import type { ArenaContext } from './context';
-import { createRedis } from '../common/redis';
-import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry } from '../stores';
+import { createRedis, redisReady } from '../common/redis';
+import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type NodeRegistry, type ResultsSink } from '../stores';
+import { ALWAYS_HELD, StoreLease } from '../cluster/lease';
+import { ResultsOutbox } from './outbox';
 import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cluster/liveness';
 import { restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
 
-type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';
+type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease';
 
 export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
+  /** Where finished matches are recorded (through this node's outbox); null: nowhere. */
+  results: ResultsSink | null;
   /** Milliseconds between snapshots of checkpointed rooms (default 250). */
   checkpointMs?: number;
   /** Checkpoint store to share in one-process mode (with Redis the node uses Redis's). */
@@ -54,11 +58,18 @@ export interface GameNode {
 export async function startGameNode(options: GameNodeOptions): Promise<GameNode> {
   const address = `${options.publicHost}:${options.port}`;
   const metrics = createGameMetrics(options.nodeId);
-  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log }) : null;
+  // Fail fast: a heartbeat or checkpoint the store cannot take must fail now, not queue for 30 s
+  // and land stale after the outage (the lease, not a queue, carries the node through it).
+  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log, failFast: true }) : null;
+  if (redis) await redisReady(redis, 10_000);
+  const lease = redis ? new StoreLease() : ALWAYS_HELD;
+  const results = options.results ? new ResultsOutbox(options.results, options.log) : null;
+  metrics.health.resultsPending = () => results?.pending ?? 0;
+  metrics.health.leaseAgeMs = () => lease.ageMs;
   const rooms: ArenaContext['rooms'] = new Set();
   const checkpoints = options.checkpoints ?? createCheckpointStore(redis);
   const context: ArenaContext = {
-    ...options, address, pid: process.pid, startedAt: Date.now(), rooms,
+    ...options, address, pid: process.pid, startedAt: Date.now(), rooms, results, lease,
     checkpoints, checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };
@@ -94,7 +105,14 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   await matchMaker.onReady;
   const failover = { checkpoints, redis, owner: options.nodeId };
   const liveness = redis
-    ? startLiveness({ redis, registry, log: options.log, describe, onDead: (dead) => void restoreRoomsOf(failover, dead, options.log) })
+    ? startLiveness({
+      redis, registry, log: options.log, describe, lease: lease as StoreLease,
+      onDead: (dead) => {
+        restoreRoomsOf(failover, dead, options.log).catch((err: unknown) => options.log.warn({ err, dead }, 'could not restore a dead node\'s rooms'));
+      },
+      // The store answers again: results waiting in the outbox go now, not at their next backoff step.
+      onRenewed: () => results?.nudge(),
+    })
     : null;
   await (liveness ? liveness.beat() : registry.heartbeat(describe()));
   const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), HEARTBEAT_INTERVAL_MS).unref();
@@ -122,6 +140,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
       await server.gracefullyShutdown(false);
       // Leaves the cluster at once: a clean exit is not a death.
       await (liveness ? liveness.stop() : registry.leave(options.nodeId));
+      results?.close();
       redis?.disconnect();
     },
   };

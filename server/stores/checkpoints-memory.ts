@@ -14,6 +14,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return epoch;
   }
 
+  async reclaim(roomId: string, host: { nodeId: string; processId: string }, lastEpoch: number): Promise<number | null> {
+    if (this.#rooms.has(roomId)) return null;
+    this.#rooms.set(roomId, { roomId, epoch: lastEpoch + 1, ...host });
+    return lastEpoch + 1;
+  }
+
   async save(cp: Checkpoint): Promise<boolean> {
     const room = this.#rooms.get(cp.roomId);
     if (!room || room.epoch !== cp.epoch) return false;

@@ -14,6 +14,15 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[1])
 return epoch`;
 
+// KEYS: room hash, rooms set. ARGV: roomId, nodeId, processId, ttl, lastEpoch. Only when the room is unknown.
+const RECLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local epoch = tonumber(ARGV[5]) + 1
+redis.call('HSET', KEYS[1], 'epoch', epoch, 'nodeId', ARGV[2], 'processId', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[1])
+return epoch`;
+
 // KEYS: room hash. ARGV: epoch, tick, savedAt, state, meta, ttl.
 // Refused unless the writer's epoch is the current one: a stale host's write changes nothing.
 const SAVE = `
@@ -37,6 +46,7 @@ return 0`;
 /** Checkpoints in Redis: one hash per room, fenced writes as Lua scripts. */
 type Scripts = {
   scCkptClaim(...args: (string | number)[]): Promise<number>;
+  scCkptReclaim(...args: (string | number)[]): Promise<number>;
   scCkptSave(...args: (string | number | Buffer)[]): Promise<number>;
   scCkptRemove(...args: (string | number)[]): Promise<number>;
   scCkptRelease(...args: string[]): Promise<number>;
@@ -48,6 +58,7 @@ export class RedisCheckpointStore implements CheckpointStore {
   constructor(redis: Redis) {
     // EVALSHA: the scripts are sent once per connection, not with every snapshot.
     redis.defineCommand('scCkptClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('scCkptReclaim', { numberOfKeys: 2, lua: RECLAIM });
     redis.defineCommand('scCkptSave', { numberOfKeys: 1, lua: SAVE });
     redis.defineCommand('scCkptRemove', { numberOfKeys: 2, lua: REMOVE });
     redis.defineCommand('scCkptRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -56,6 +67,11 @@ export class RedisCheckpointStore implements CheckpointStore {
 
   async claim(roomId: string, host: { nodeId: string; processId: string }): Promise<number> {
     return Number(await this.redis.scCkptClaim(roomKey(roomId), ROOMS, roomId, host.nodeId, host.processId, CHECKPOINT_TTL_MS));
+  }
+
+  async reclaim(roomId: string, host: { nodeId: string; processId: string }, lastEpoch: number): Promise<number | null> {
+    const epoch = Number(await this.redis.scCkptReclaim(roomKey(roomId), ROOMS, roomId, host.nodeId, host.processId, CHECKPOINT_TTL_MS, lastEpoch));
+    return epoch > 0 ? epoch : null;
   }
 
   async save(cp: Checkpoint): Promise<boolean> {

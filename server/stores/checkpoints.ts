@@ -27,6 +27,13 @@ export interface Checkpoint extends RoomHost {
 export interface CheckpointStore {
   /** Makes `host` the room's host under a new epoch, which it returns. */
   claim(roomId: string, host: { nodeId: string; processId: string }): Promise<number>;
+  /**
+   * Claims a room the store has no record of at all (it lost its data: a restart
+   * without persistence) under `lastEpoch + 1`, so the copy that held it carries
+   * on and any older copy stays fenced off. Null, and nothing written, when the
+   * store knows the room: then the fence decides, as for any save.
+   */
+  reclaim(roomId: string, host: { nodeId: string; processId: string }, lastEpoch: number): Promise<number | null>;
   /** Saves a snapshot; false (and nothing written) unless `checkpoint.epoch` is the room's current epoch. */
   save(checkpoint: Checkpoint): Promise<boolean>;
   /** The newest snapshot, or null when there is none. */

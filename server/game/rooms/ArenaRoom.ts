@@ -12,6 +12,7 @@ import { authenticateSeat, type ArenaCreateOptions, type Seat } from '../../clus
 import { CheckpointedCopy } from './fencing';
 import { RejoinGrace } from './grace';
 import { runFixedStep } from './timing';
+import { StoreNotices } from './store-notice';
 
 export { ARENA_FILTERS, type ArenaCreateOptions } from '../../cluster/seats';
 
@@ -47,6 +48,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   protected copy: CheckpointedCopy | null = null;
   protected draining = false;
   protected readonly grace = new RejoinGrace(this, () => this.copy?.leaving ?? false);
+  private storeNotices!: StoreNotices;
   /** The orbs (a fixed set, respawned in place) as a plain array for the step. */
   private orbList: OrbState[] = [];
   private readonly nextInput = (sessionId: string): InputMessage | undefined => this.runtime.get(sessionId)?.queue.shift();
@@ -92,9 +94,13 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.refuse(client, ErrorCodes.messageUnknown, `Unknown message type "${String(type)}". Known: ${Object.keys(ClientMessages).join(', ')}.`);
     });
 
+    this.storeNotices = new StoreNotices(this.ctx, () => this.copy, (notice) => this.broadcast('store', notice));
     runFixedStep(this, tickRate, {
       step: (dtMs) => this.step(dtMs),
-      frame: (gapMs) => this.copy?.afterGap(gapMs),
+      frame: (gapMs) => {
+        this.copy?.frame(gapMs);
+        this.storeNotices.frame();
+      },
       observeTick: this.ctx.observeTick,
       observeLateness: this.ctx.observeLateness,
     });
@@ -125,6 +131,8 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       epoch: this.copy?.epoch ?? null, restoredFrom: this.copy?.restoredFrom ?? null,
     });
     if (this.draining) this.sendTo(client, 'draining', { nodeId });
+    const store = this.storeNotices.current();
+    if (store.store === 'unreachable') this.sendTo(client, 'store', store);
   }
 
   override onLeave(client: Client, code?: number): void {
@@ -178,10 +186,10 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   protected endMatch(): void {
     const result: MatchResult = { matchId: `${this.roomId}:${this.state.match}`, match: this.state.match, standings: standings(this.state) };
     this.broadcast('results', result);
-    const sink = this.ctx.results;
-    // Recorded once per match id, even if a restored copy ends the same match again.
-    if (sink && result.standings.length > 0) {
-      sink.record(result).catch((err: unknown) => this.ctx.log.error({ err, matchId: result.matchId }, 'could not record match results'));
+    // Recorded once per match id (even if a restored copy ends the same match again), through the
+    // node's outbox: while the store is unreachable the results wait there, and the players are told.
+    if (this.ctx.results && result.standings.length > 0) {
+      this.ctx.results.submit(result, (status) => this.broadcast('recorded', { matchId: result.matchId, status }));
     }
     this.copy?.matchEnded();
     if (this.draining && !this.copy) void this.disconnect(CloseCodes.drained);

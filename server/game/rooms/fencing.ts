@@ -26,19 +26,29 @@ export interface FencedRoom extends Room<{ state: ArenaState }> {
 /**
  * Where a copy of a checkpointed room stands:
  * - `live`: it holds the current epoch as far as it knows, and plays;
+ * - `store-lost`: paused: its node's store lease lapsed (the store is down, or
+ *   this node is cut off from it), so a peer may soon restore the room;
  * - `checking`: paused until a fenced write proves it still holds the epoch
- *   (after this process was frozen);
+ *   (after this process was frozen, or once the store answers again);
  * - `handing-off`: draining, its final snapshot written or on the way;
  * - `retired`: another copy holds the room now; this one is going away.
  */
-export type CopyStatus = 'live' | 'checking' | 'handing-off' | 'retired';
+export type CopyStatus = 'live' | 'store-lost' | 'checking' | 'handing-off' | 'retired';
 
 /**
  * One copy of a checkpointed room, and everything that decides whether it may
- * play: the fencing epoch it claimed, the snapshots it writes, the check after
- * a freeze, the drain hand-off and the retirement of a stale copy. The room
- * asks {@link canPlay} before every step and tells the copy about matches
- * ending and the room disposing; nothing else in the room knows about epochs.
+ * play: the fencing epoch it claimed, the snapshots it writes, self-fencing
+ * when its node's store lease lapses, the check after a freeze, the drain
+ * hand-off and the retirement of a stale copy. The room asks {@link canPlay}
+ * before every step and tells the copy about each frame, matches ending and
+ * the room disposing; nothing else in the room knows about epochs.
+ *
+ * Self-fencing: the node's lease ({@link StoreLease}) lapses 0.8 s after its
+ * last acknowledged heartbeat, before any peer may call it dead (1.2 s). The
+ * copy then stops playing. When the lease is renewed (the store answers
+ * again) a fenced write decides: still our epoch, so play resumes in place
+ * and nothing is lost; or another copy was restored meanwhile, so this one
+ * retires and its players follow the room there.
  *
  * Every write is fenced in the store (a save under an old epoch is refused),
  * so at most one copy's snapshots survive; a copy whose write is refused
@@ -49,6 +59,10 @@ export class CheckpointedCopy {
   status: CopyStatus = 'live';
   epoch = 0;
   restoredFrom: RestoredFrom | null = null;
+  /** performance.now() of the newest acknowledged snapshot. */
+  savedAt = performance.now();
+  /** performance.now() when this copy last stopped playing because of the store (null while it plays). */
+  pausedAt: number | null = null;
   #inFlight: Promise<boolean> | null = null;
 
   private constructor(
@@ -73,6 +87,7 @@ export class CheckpointedCopy {
       ctx.log.info({ roomId: room.roomId, epoch: copy.epoch, from: copy.restoredFrom }, 'room restored from checkpoint');
     }
     room.clock.setInterval(() => {
+      if (copy.status !== 'live') return; // a paused copy has nothing new to save, and may not be current
       copy.save().catch((err: unknown) => ctx.log.warn({ err, roomId: room.roomId }, 'checkpoint failed'));
     }, ctx.checkpointMs);
     return copy;
@@ -83,17 +98,24 @@ export class CheckpointedCopy {
     return this.status === 'live';
   }
 
-  /** Called with the gap between two frames of the room's loop. */
-  afterGap(gapMs: number): void {
-    if (gapMs <= FROZEN_GAP_MS || this.status !== 'live') return;
-    // This process was frozen: a peer may have restored the room meanwhile.
-    this.status = 'checking';
-    this.save().then(
-      (current) => {
-        if (current && this.status === 'checking') this.status = 'live';
-      },
-      (err: unknown) => this.ctx.log.warn({ err, roomId: this.room.roomId }, 'fence check failed'),
-    );
+  /** Milliseconds since the newest acknowledged snapshot. */
+  get unsavedMs(): number {
+    return performance.now() - this.savedAt;
+  }
+
+  /**
+   * Called at the start of every frame of the room's loop, before any step:
+   * the only place a live copy stops or resumes playing.
+   */
+  frame(gapMs: number): void {
+    const { lease } = this.ctx;
+    if (this.status === 'live') {
+      if (!lease.held) return this.#storeLost();
+      // This process was frozen: a peer may have restored the room meanwhile.
+      if (gapMs > FROZEN_GAP_MS) this.#check('checking');
+    } else if (this.status === 'store-lost' && lease.held) {
+      this.#check('store-lost');
+    }
   }
 
   /** A match just ended: snapshot the final standings at once. */
@@ -143,6 +165,33 @@ export class CheckpointedCopy {
     if (this.room.state.players.size === 0) await this.store.remove(this.room.roomId, this.epoch);
   }
 
+  #storeLost(): void {
+    this.status = 'store-lost';
+    this.pausedAt = performance.now();
+    this.ctx.log.warn({ roomId: this.room.roomId, epoch: this.epoch, leaseAgeMs: Math.round(this.ctx.lease.ageMs) },
+      'store lease lapsed: this checkpointed room is paused until a fenced write proves it is still the live copy');
+  }
+
+  /** Paused until a fenced write proves this copy current; back to `onFailure` if the store fails again. */
+  #check(onFailure: 'checking' | 'store-lost'): void {
+    this.status = 'checking';
+    this.pausedAt ??= performance.now();
+    this.save().then(
+      (current) => {
+        if (!current || this.status !== 'checking') return;
+        this.ctx.log.info({ roomId: this.room.roomId, epoch: this.epoch, pausedMs: Math.round(performance.now() - this.pausedAt!) }, 'fence check passed: playing on');
+        this.status = 'live';
+        this.pausedAt = null;
+      },
+      (err: unknown) => {
+        if (this.status !== 'checking') return;
+        this.status = onFailure === 'store-lost' || !this.ctx.lease.held ? 'store-lost' : 'checking';
+        this.ctx.log.warn({ err, roomId: this.room.roomId }, 'fence check failed: still paused');
+        if (this.status === 'checking') this.#check('checking');
+      },
+    );
+  }
+
   async #restore(roomId: string): Promise<void> {
     const saved = await this.store.load(roomId);
     if (!saved) throw new ServerError(410, `${ErrorCodes.roomLost}: room ${roomId} has no checkpoint to restore from.`);
@@ -164,8 +213,16 @@ export class CheckpointedCopy {
       tick: room.state.tick, savedAt: Date.now(), state, meta: JSON.stringify(meta),
     });
     if (ok) {
+      this.savedAt = t0;
       ctx.checkpointMetrics?.saved(state.byteLength, performance.now() - t0);
       return true;
+    }
+    // The store may have lost the room altogether (restarted without its data): then this copy is the only one.
+    const reclaimed = await this.store.reclaim(room.roomId, { nodeId: ctx.nodeId, processId: matchMaker.processId }, this.epoch);
+    if (reclaimed !== null) {
+      ctx.log.warn({ roomId: room.roomId, epoch: reclaimed }, 'the store had forgotten this room (lost its data): reclaimed under the next epoch');
+      this.epoch = reclaimed;
+      return this.#write();
     }
     ctx.checkpointMetrics?.refused();
     ctx.log.warn({ roomId: room.roomId, epoch: this.epoch }, 'checkpoint refused: this copy is stale, the room lives elsewhere now');

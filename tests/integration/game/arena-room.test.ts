@@ -25,7 +25,7 @@ beforeAll(async () => {
   node = await startGameNode({
     nodeId: 'node-test', port, publicHost: '127.0.0.1', redisUrl: null, tickRate: 20,
     rules: { ...DEFAULT_RULES, matchMs: 3000, resultsMs: 600 },
-    tokens, results: sink, log: createLogger('test', 'warn'), modes: ['stateful', 'checkpointed'],
+    tokens, results: sink, log: createLogger('test', 'warn')
   });
 });
 

@@ -49,6 +49,17 @@ export function checkpointContract(label: string, factory: CheckpointFactory): v
       expect(await store.load('ghost')).toBeNull();
     });
 
+    it('lets the last holder reclaim a room the store forgot, under the next epoch, and nobody else', async () => {
+      // The store lost its data (a restart without persistence): the copy that held epoch 3 carries on as 4.
+      expect(await store.reclaim('r1', A, 3)).toBe(4);
+      expect(await store.host('r1')).toEqual({ roomId: 'r1', epoch: 4, ...A });
+      expect(await store.save(snapshot('r1', 4, 5))).toBe(true);
+      // Known to the store: a reclaim changes nothing, whoever asks; the fence still decides.
+      expect(await store.reclaim('r1', B, 9)).toBeNull();
+      expect(await store.save(snapshot('r1', 3, 6))).toBe(false);
+      expect((await store.host('r1'))!.epoch).toBe(4);
+    });
+
     it('lists rooms and forgets ended ones only under the current epoch', async () => {
       const e1 = await store.claim('r1', A);
       await store.claim('r2', B);
