@@ -6,7 +6,7 @@ import { benchGameNode, benchRawWs, type GameNodeRun, type RawRun } from './game
 import { runExperiment } from './experiment/experiment';
 import { machine, type ExperimentReport } from './experiment/report';
 import { SCENARIOS } from './experiment/scenarios';
-import { fmt, percentile } from './support/stats';
+import { fmt, percentile } from '../shared/stats';
 
 const HELP = `Statecraft benchmarks (not part of npm test): each comparison measured side by side in one run.
 

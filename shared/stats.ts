@@ -1,3 +1,8 @@
+/**
+ * Sample statistics for reports: the bots' own and the benchmarks' and experiments'. Pure: no Node,
+ * no DOM, so both sides import it without importing each other.
+ */
+
 /** Percentile by linear interpolation between closest ranks; NaN for an empty sample. `p` in 0..100. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;

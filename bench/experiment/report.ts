@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { RoomMode } from '../../shared/protocol';
-import { fmt, percentile } from '../support/stats';
+import { fmt, percentile } from '../../shared/stats';
 import type { RunOptions, RunResult } from './run';
 
 /** One row of the summary: a per-run number, aggregated over runs. */

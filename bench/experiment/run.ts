@@ -5,7 +5,7 @@ import { sleep, type LossRecord } from '../../server/bots/bot';
 import { BotFleet } from '../../server/bots/fleet';
 import { Rng } from '../../shared/rules/rng';
 import { BenchStack } from '../support/stack';
-import { summarize, type Summary } from '../support/stats';
+import { summarize, type Summary } from '../../shared/stats';
 import type { Injected, Scenario } from './scenarios';
 
 export interface RunOptions {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ROOM_MODES, type RoomMode } from '../../shared/protocol';
 import { apiPorts, loadConfig } from '../common/config';
-import { fmt } from '../../bench/support/stats';
+import { fmt } from '../../shared/stats';
 import { BotFleet } from './fleet';
 import { reportFleet } from './report';
 

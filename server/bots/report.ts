@@ -1,4 +1,4 @@
-import { summarize, type Summary } from '../../bench/support/stats';
+import { summarize, type Summary } from '../../shared/stats';
 import type { BotFleet } from './fleet';
 
 export interface FleetReport {
