@@ -1,8 +1,10 @@
+import type { ControlEndpoint } from './net/control';
+
 /** Runtime configuration, served by the supervisor as `/statecraft.json` on the page's own origin. */
 export interface RuntimeConfig {
   apiUrls: string[];
   /** Fault-injection control endpoint of the local cluster; null when not offered. */
-  control: { url: string; token: string } | null;
+  control: ControlEndpoint | null;
 }
 
 const FALLBACK: RuntimeConfig = {

@@ -26,7 +26,7 @@ void loadRuntimeConfig().then((config) => {
   const control = ControlClient.from(config, () => api.succeeded);
   const cluster = new ClusterMonitor(api, control);
   const shell = new Shell(api, cluster, control);
-  const sessions = new SessionStore(api);
+  const sessions = new SessionStore(api, sessionStorage);
   cluster.start();
   startGame(byId('game'), { config, api, control, cluster, sessions, shell, prefs: loadPrefs() });
 });

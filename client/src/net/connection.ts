@@ -24,9 +24,9 @@ export interface ConnectionLoss {
   detail: string;
   /** The node that was hosting the session, if it had introduced itself. */
   nodeId: string | null;
-  /** performance.now() when this client decided the session was lost. */
+  /** When this client decided the session was lost (on the connection's clock, see JoinOptions.now). */
   detectedAt: number;
-  /** performance.now() of the last message received from the host. */
+  /** When the last message from the host arrived (same clock). */
   lastMessageAt: number;
   /** Why the room moved, when reason is 'moved' and the host said so. */
   moved: MovedNotice['reason'] | null;
@@ -45,6 +45,21 @@ export interface ConnectionEvents {
 
 type Listeners = { [K in keyof ConnectionEvents]: Set<ConnectionEvents[K]> };
 
+/** How to reach and watch the host; every field has a default that suits the browser. */
+export interface JoinOptions {
+  /** wss instead of ws (the browser follows its page's scheme). */
+  secure?: boolean;
+  /** Host to use when the reservation names none (the browser: its page's own host). */
+  fallbackHost?: string;
+  /** The clock of every timestamp (default performance.now; the bots use Date.now, epoch ms). */
+  now?: () => number;
+  /**
+   * false: the caller calls `heartbeat()` at least every HEARTBEAT.checkMs itself (one fleet
+   * timer for a thousand bots costs less than two intervals per bot). Default true.
+   */
+  ownTimer?: boolean;
+}
+
 /**
  * One seat in one arena room on one game node. Wraps the SDK room: typed
  * events, the ping heartbeat, and a single `lost` event as soon as the socket
@@ -54,19 +69,22 @@ type Listeners = { [K in keyof ConnectionEvents]: Set<ConnectionEvents[K]> };
 export class GameConnection {
   node: NodeInfo | null = null;
   rttMs: number | null = null;
-  lastPongAt = performance.now();
+  lastPongAt: number;
   /** Any message (pong, patch, node info...) from the host. */
-  lastMessageAt = performance.now();
+  lastMessageAt: number;
+  #lastPingAt = 0;
   #leaving = false;
   #lost = false;
   #moved: MovedNotice['reason'] | null = null;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #checkTimer: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #now: () => number;
   readonly #listeners: Listeners = {
     node: new Set(), patch: new Set(), results: new Set(), error: new Set(), ping: new Set(), lost: new Set(), draining: new Set(),
   };
 
-  private constructor(readonly room: Room<unknown, ArenaState>, readonly reservation: SeatReservation) {
+  private constructor(readonly room: Room<unknown, ArenaState>, readonly reservation: SeatReservation, options: JoinOptions) {
+    this.#now = options.now ?? (() => performance.now());
+    this.lastPongAt = this.lastMessageAt = this.#now();
     // Fail over ourselves rather than let the SDK retry a dead address 15 times.
     room.reconnection.enabled = false;
     room.onMessage('node', (info: ServerMessages['node']) => {
@@ -95,6 +113,7 @@ export class GameConnection {
     room.onMessage('pong', (p: ServerMessages['pong']) => {
       this.#heard();
       this.lastPongAt = this.lastMessageAt;
+      // The ping carries this clock's time, so the echo measures the round trip on the same clock.
       this.rttMs = Math.max(0, this.lastPongAt - p.t);
       this.#emit('ping', this.rttMs);
     });
@@ -104,19 +123,19 @@ export class GameConnection {
     });
     room.onDrop((code, reason) => this.#onClosed(code, reason));
     room.onLeave((code, reason) => this.#onClosed(code, reason));
-    this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
-    this.#checkTimer = setInterval(() => this.#checkSilence(), HEARTBEAT.checkMs);
+    if (options.ownTimer ?? true) this.#timer = setInterval(() => this.heartbeat(), HEARTBEAT.checkMs);
     this.#ping();
   }
 
   /** Takes the seat the API reserved: connects straight to the node named in the reservation. */
-  static async join(reservation: SeatReservation): Promise<GameConnection> {
+  static async join(reservation: SeatReservation, options: JoinOptions = {}): Promise<GameConnection> {
     // The SDK builds the socket URL from `publicAddress` (host:port) itself; the
-    // endpoint only decides ws vs wss, so follow the page's own scheme.
-    const scheme = location.protocol === 'https:' ? 'https' : 'http';
-    const client = new Client(`${scheme}://${reservation.publicAddress ?? location.host}`);
+    // endpoint only decides ws vs wss.
+    const host = reservation.publicAddress ?? options.fallbackHost;
+    if (!host) throw new Error('the seat reservation names no host');
+    const client = new Client(`${options.secure ? 'https' : 'http'}://${host}`);
     const room = await client.consumeSeatReservation(reservation as Parameters<Client['consumeSeatReservation']>[0], ArenaState);
-    return new GameConnection(room as Room<unknown, ArenaState>, reservation);
+    return new GameConnection(room as Room<unknown, ArenaState>, reservation, options);
   }
 
   get sessionId(): string {
@@ -127,13 +146,29 @@ export class GameConnection {
     return this.room.roomId;
   }
 
+  /** The synced state as of the last patch (undefined until the first one). */
+  get state(): ArenaState | undefined {
+    return this.room.state as ArenaState | undefined;
+  }
+
   get connected(): boolean {
     return !this.#lost && !this.#leaving;
   }
 
   /** Milliseconds since the host last sent anything. */
   get silenceMs(): number {
-    return performance.now() - this.lastMessageAt;
+    return this.#now() - this.lastMessageAt;
+  }
+
+  /**
+   * One heartbeat round: calls a silent host frozen, and pings every PING_INTERVAL_MS. Runs on the
+   * connection's own timer unless JoinOptions.ownTimer is false.
+   */
+  heartbeat(): void {
+    if (!this.connected) return;
+    // A SIGSTOPped host keeps its socket open and simply says nothing: the silence is the only sign.
+    if (this.silenceMs > SILENCE_MS) return this.#onFrozen();
+    if (this.#now() - this.#lastPingAt >= PING_INTERVAL_MS) this.#ping();
   }
 
   on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): () => void {
@@ -155,20 +190,17 @@ export class GameConnection {
   }
 
   #heard(): void {
-    this.lastMessageAt = performance.now();
+    this.lastMessageAt = this.#now();
   }
 
   #ping(): void {
-    if (this.connected) this.room.send('ping', { t: performance.now() });
-  }
-
-  #checkSilence(): void {
-    // A SIGSTOPped host keeps its socket open and simply says nothing: the silence is the only sign.
-    if (this.connected && this.silenceMs > SILENCE_MS) this.#onFrozen();
+    if (!this.connected) return;
+    this.#lastPingAt = this.#now();
+    this.room.send('ping', { t: this.#lastPingAt });
   }
 
   #onFrozen(): void {
-    this.#lose('frozen', 4408, `no message for ${Math.round(this.silenceMs)} ms`);
+    this.#lose('frozen', CloseCodes.silent, `no message for ${Math.round(this.silenceMs)} ms`);
     // Drop the socket ourselves: the close handshake would wait on a host that cannot answer.
     try {
       this.room.connection.close();
@@ -190,14 +222,13 @@ export class GameConnection {
     this.#stop();
     // Any close we did not ask for is a loss, whatever code the server chose.
     this.#emit('lost', {
-      reason: kind, code, detail, nodeId: this.node?.nodeId ?? null, detectedAt: performance.now(), lastMessageAt: this.lastMessageAt,
+      reason: kind, code, detail, nodeId: this.node?.nodeId ?? null, detectedAt: this.#now(), lastMessageAt: this.lastMessageAt,
       moved: this.#moved,
     });
   }
 
   #stop(): void {
-    clearInterval(this.#pingTimer);
-    clearInterval(this.#checkTimer);
+    clearInterval(this.#timer);
   }
 
   #emit<K extends keyof ConnectionEvents>(event: K, ...args: Parameters<ConnectionEvents[K]>): void {

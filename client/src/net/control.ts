@@ -1,4 +1,10 @@
-import type { RuntimeConfig } from '../config';
+import { CodedError, ErrorCodes, isErrorCode, type ErrorCode } from '../../../shared/errors';
+
+/** Where the supervisor's fault endpoint is, as /statecraft.json offers it. */
+export interface ControlEndpoint {
+  url: string;
+  token: string;
+}
 
 export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -25,8 +31,11 @@ export interface InjectedFault {
   apiOkAtPress: number;
 }
 
-export class ControlError extends Error {
-  override name = 'ControlError';
+/** The control endpoint refused, failed, or could not be reached (status 0). */
+export class ControlError extends CodedError {
+  constructor(code: ErrorCode, message: string, readonly status: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
 }
 
 /**
@@ -37,9 +46,9 @@ export class ControlClient {
   #faults: InjectedFault[] = [];
   #listeners = new Set<(f: InjectedFault) => void>();
 
-  constructor(private readonly control: NonNullable<RuntimeConfig['control']>, private readonly apiOk: () => number) {}
+  constructor(private readonly control: ControlEndpoint, private readonly apiOk: () => number) {}
 
-  static from(config: RuntimeConfig, apiOk: () => number): ControlClient | null {
+  static from(config: { control: ControlEndpoint | null }, apiOk: () => number): ControlClient | null {
     return config.control ? new ControlClient(config.control, apiOk) : null;
   }
 
@@ -88,10 +97,13 @@ export class ControlClient {
         signal: signal ?? AbortSignal.timeout(5000),
       });
     } catch (err) {
-      throw new ControlError(`The control endpoint cannot be reached (${err instanceof Error ? err.message : String(err)}).`);
+      throw new ControlError(ErrorCodes.controlFailed, `The control endpoint cannot be reached (${err instanceof Error ? err.message : String(err)}).`, 0, { cause: err });
     }
-    const payload = (await res.json().catch(() => null)) as { message?: unknown } | null;
-    if (!res.ok) throw new ControlError(typeof payload?.message === 'string' ? payload.message : `The control endpoint answered ${res.status}.`);
+    const payload = (await res.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+    if (!res.ok) {
+      const code = isErrorCode(payload?.code) ? payload.code : ErrorCodes.controlFailed;
+      throw new ControlError(code, typeof payload?.message === 'string' ? payload.message : `The control endpoint answered ${res.status}.`, res.status);
+    }
     return payload as T;
   }
 }

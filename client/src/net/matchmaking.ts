@@ -1,12 +1,31 @@
-import type { MatchmakeBody, MatchmakeResult } from '../../../shared/api';
+import type { MatchmakeBody, MatchmakeResult, RejoinResult } from '../../../shared/api';
 import type { RoomMode } from '../../../shared/protocol';
-import { GameConnection } from './connection';
+import { GameConnection, type JoinOptions } from './connection';
 import type { SessionStore } from './session';
 
+/** What a player asks the matchmaker for. */
+export interface MatchRequest {
+  name: string;
+  mode: RoomMode;
+  /** Seats per room; players asking the same size share rooms (the API's default when absent). */
+  maxPlayers?: number;
+}
+
 /** Login (or reuse the session), ask any API instance for a seat, then take it on the game node. */
-export async function findMatch(sessions: SessionStore, name: string, mode: RoomMode): Promise<GameConnection> {
-  await sessions.ensure(name);
-  const body: MatchmakeBody = { mode };
+export async function findMatch(sessions: SessionStore, request: MatchRequest, join: JoinOptions = {}): Promise<GameConnection> {
+  await sessions.ensure(request.name);
+  const body: MatchmakeBody = { mode: request.mode, ...(request.maxPlayers ? { maxPlayers: request.maxPlayers } : {}) };
   const { reservation } = await sessions.authorized<MatchmakeResult>('POST', '/v1/matchmake', { body });
-  return GameConnection.join(reservation);
+  return GameConnection.join(reservation, join);
+}
+
+/**
+ * One attempt at following a checkpointed room: ask any API instance for a seat back in `roomId`
+ * (it restores the room from its last checkpoint if nobody has yet), then take it. Retried by
+ * `followRoom` (net/rejoin.ts).
+ */
+export async function rejoinRoom(sessions: SessionStore, roomId: string, join: JoinOptions = {}): Promise<{ result: RejoinResult; connection: GameConnection }> {
+  const result = await sessions.authorized<RejoinResult>('POST', `/v1/rooms/${encodeURIComponent(roomId)}/rejoin`, { route: 'POST /v1/rooms/:roomId/rejoin' });
+  const connection = await GameConnection.join(result.reservation, join);
+  return { result, connection };
 }

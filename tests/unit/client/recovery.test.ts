@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRequestError, ApiUnavailableError, requestInit } from '../../../client/src/net/api';
-import { followRoom, rejoinVerdict } from '../../../client/src/net/rejoin';
+import { CodedError, ErrorCodes } from '../../../shared/errors';
+import { ApiRequestError, ApiUnavailableError, requestInit, toError } from '../../../client/src/net/api';
+import { followRoom, rematch, retryVerdict } from '../../../client/src/net/rejoin';
 import { describeCause, summarizeRecovery, type RecoveryInput } from '../../../client/src/game/recovery';
 
 const base: RecoveryInput = {
@@ -32,18 +33,54 @@ describe('summarizeRecovery', () => {
 });
 
 describe('rejoin retries', () => {
-  it('retries while the room is being restored or the API is unreachable; stops on room/lost', () => {
-    expect(rejoinVerdict(new ApiRequestError('room/restoring', 'x', 409))).toBe('retry');
-    expect(rejoinVerdict(new ApiRequestError('http/503', 'x', 503))).toBe('retry');
-    expect(rejoinVerdict(new ApiUnavailableError(['a']))).toBe('retry');
-    expect(rejoinVerdict(new TypeError('failed to fetch'))).toBe('retry');
-    expect(rejoinVerdict(new ApiRequestError('room/lost', 'gone', 410))).toBe('lost');
-    expect(rejoinVerdict(new ApiRequestError('auth/invalid', 'no', 401))).toBe('refused');
+  it('retries while the room is being restored, Redis or the API is out, or a proxy answers 502/503; stops on room/lost', () => {
+    expect(retryVerdict(new ApiRequestError(ErrorCodes.roomRestoring, 'x', 409))).toBe('retry');
+    expect(retryVerdict(new ApiRequestError(ErrorCodes.redisUnavailable, 'x', 503))).toBe('retry');
+    expect(retryVerdict(toError(502, null))).toBe('retry');
+    expect(retryVerdict(toError(503, '<html>'))).toBe('retry');
+    expect(retryVerdict(new ApiUnavailableError(['a']))).toBe('retry');
+    expect(retryVerdict(new TypeError('failed to fetch'))).toBe('retry'); // the seat itself could not be taken
+    expect(retryVerdict(new ApiRequestError(ErrorCodes.roomLost, 'gone', 410))).toBe('lost');
+    expect(retryVerdict(new ApiRequestError(ErrorCodes.authInvalid, 'no', 401))).toBe('refused');
+  });
+
+  it('keeps an answer without a code of ours as its status, under a registry code (never "http/503")', () => {
+    const e = toError(503, null);
+    expect(e).toBeInstanceOf(CodedError);
+    expect(e).toMatchObject({ code: ErrorCodes.internal, status: 503 });
+    expect(toError(404, { code: 'match/full', message: 'x' })).toMatchObject({ code: ErrorCodes.requestInvalid, status: 404 });
+    expect(toError(410, { code: ErrorCodes.roomLost, message: 'gone' })).toMatchObject({ code: ErrorCodes.roomLost, message: 'gone' });
+    const cause = new TypeError('fetch failed');
+    const down = new ApiUnavailableError(['a'], { cause });
+    expect(down).toMatchObject({ code: ErrorCodes.apiUnreachable, cause, name: 'ApiUnavailableError' });
+  });
+
+  it('rematches every 300 ms while a seat fails, and stops on a refusal or when cancelled', async () => {
+    let t = 0;
+    const slept: number[] = [];
+    const answers: unknown[] = [new Error('seat on a dead node'), 'conn'];
+    const ok = await rematch(async () => {
+      const a = answers.shift();
+      if (a instanceof Error) throw a;
+      return a;
+    }, { now: () => t, sleep: async (ms) => { slept.push(ms); t += ms; } });
+    expect(ok).toMatchObject({ ok: true, value: 'conn', attempts: 2 });
+    expect(slept).toEqual([300]);
+    const refused = await rematch(async () => {
+      throw new ApiRequestError(ErrorCodes.authInvalid, 'no', 401);
+    }, { sleep: async () => {} });
+    expect(refused).toMatchObject({ ok: false, why: 'refused', attempts: 1 });
+    let stop = false;
+    const cancelled = await rematch(async () => {
+      stop = true;
+      throw new Error('x');
+    }, { cancelled: () => stop, sleep: async () => {} });
+    expect(cancelled).toMatchObject({ ok: false, why: 'cancelled', attempts: 1 });
   });
 
   it('follows the room until a seat comes back, every retryMs', async () => {
     let t = 0;
-    const answers: unknown[] = [new ApiRequestError('room/restoring', 'x', 409), new ApiUnavailableError(['a']), 'seat'];
+    const answers: unknown[] = [new ApiRequestError(ErrorCodes.roomRestoring, 'x', 409), new ApiUnavailableError(['a']), 'seat'];
     const slept: number[] = [];
     const outcome = await followRoom(async () => {
       const a = answers.shift();
@@ -56,12 +93,12 @@ describe('rejoin retries', () => {
 
   it('gives up at once on room/lost, and after the deadline otherwise', async () => {
     const lost = await followRoom(async () => {
-      throw new ApiRequestError('room/lost', 'gone', 410);
+      throw new ApiRequestError(ErrorCodes.roomLost, 'gone', 410);
     }, { sleep: async () => {} });
     expect(lost).toMatchObject({ ok: false, why: 'lost', attempts: 1 });
     let t = 0;
     const timeout = await followRoom(async () => {
-      throw new ApiRequestError('room/restoring', 'x', 409);
+      throw new ApiRequestError(ErrorCodes.roomRestoring, 'x', 409);
     }, { deadlineMs: 1000, retryMs: 100, now: () => t, sleep: async (ms) => { t += ms; } });
     expect(timeout).toMatchObject({ ok: false, why: 'timeout' });
     expect(timeout.attempts).toBe(11); // at t = 0, 100, … 1000

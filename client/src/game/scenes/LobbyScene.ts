@@ -1,6 +1,7 @@
 import { Scene } from 'phaser';
 import { DEFAULT_RULES } from '../../../../shared/rules/arena';
 import { findMatch } from '../../net/matchmaking';
+import { pageJoinOptions } from '../../pageJoin';
 import { describeError } from '../../ui/errors';
 import { LobbyPanel, type LobbyChoice } from '../../ui/lobbyPanel';
 import { publish } from '../../testHook';
@@ -42,7 +43,7 @@ export class LobbyScene extends Scene {
     this.#panel?.setBusy(true, 'Signing in and finding a match…');
     publish({ phase: 'connecting' });
     try {
-      const connection = await findMatch(sessions, choice.name, choice.mode);
+      const connection = await findMatch(sessions, { name: choice.name, mode: choice.mode }, pageJoinOptions());
       publish({ playerId: sessions.current?.playerId ?? null });
       this.scene.start('ArenaScene', { connection, mode: choice.mode });
     } catch (err) {
