@@ -1,23 +1,18 @@
 import '../common/websocket-global';
-import { Client, type Room } from '@colyseus/sdk';
-import {
-  type MatchmakeBody, type MatchmakeResult, type RejoinResult, type SeatReservation, type Session,
-} from '../../shared/api';
-import { HEARTBEAT, type MatchResult, type NodeInfo, type RoomMode, type ServerMessages } from '../../shared/protocol';
-import { ArenaState, type PlayerState } from '../../shared/schema';
-import { BotApi, BotApiError } from './api';
+import type { Session } from '../../shared/api';
+import { CodedError, ErrorCodes } from '../../shared/errors';
+import type { MatchResult, NodeInfo, RoomMode } from '../../shared/protocol';
+import type { ArenaState, PlayerState } from '../../shared/schema';
+import { GameConnection, type ConnectionLoss, type JoinOptions, type LossReason } from '../../client/src/net/connection';
+import { findMatch, rejoinRoom } from '../../client/src/net/matchmaking';
+import { followRoom, rematch, REJOIN_DEADLINE_MS } from '../../client/src/net/rejoin';
+import { SessionStore } from '../../client/src/net/session';
+import type { BotApi } from './api';
+import { countBytesIn } from './traffic';
 import { steer } from './steer';
-import { ErrorCodes } from '../../shared/errors';
 
-/** Same heartbeat as the browser (shared/protocol.ts HEARTBEAT). */
-export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
-export const SILENCE_MS = HEARTBEAT.silenceMs;
-/** Rejoin retries while the API says "not yet" (host still alive, restore in progress). */
-const REJOIN_RETRY_MS = 150;
-const RETRYABLE = new Set<string>([ErrorCodes.roomRestoring, 'api/unreachable', 'http/502', 'http/503', ErrorCodes.redisUnavailable]);
-
+export type { LossReason };
 export type BotPhase = 'idle' | 'joining' | 'playing' | 'recovering' | 'stopped' | 'failed';
-export type LossReason = 'killed' | 'frozen' | 'left';
 export type LossOutcome = 'rejoined' | 'session-lost' | 'failed' | 'pending';
 
 /** One time a bot lost its host, and what it took to be back in play. Epoch ms throughout. */
@@ -37,7 +32,7 @@ export interface LossRecord {
   matchTicks: number;
   scoreBefore: number;
   outcome: LossOutcome;
-  /** Why a rejoin did not happen (the API's code), if it did not. */
+  /** Why a rejoin did not happen (the error code, or the message of an uncoded failure), if it did not. */
   lostCode: string | null;
   rejoinAttempts: number;
   backInPlayAt: number | null;
@@ -59,32 +54,36 @@ export interface BotOptions {
   mode: RoomMode;
   /** Epoch ms of the fault the experiment injected (null when none, or not known yet). */
   faultAt?: () => number | null;
+  /** How long to follow a room, and to look for a new match (default: the browser's, REJOIN_DEADLINE_MS). */
   rejoinTimeoutMs?: number;
   /** Seats per room, asked of the API's matchmaker (players asking the same size share rooms). */
   maxPlayers?: number;
 }
 
+/** Epoch ms on every connection (faults are stamped with Date.now()); the fleet's timer drives the heartbeat. */
+const JOIN: JoinOptions = { now: Date.now, ownTimer: false };
+
 /**
- * A headless player: guest login and matchmaking through the real API, a seat
- * on the game node the reservation names, inputs that chase orbs, and the
- * browser's recovery path when the host goes away (rejoin in checkpointed
- * mode, a fresh match in stateful mode). Records what it saw.
+ * A headless player on the browser's own client library (client/src/net):
+ * guest login and matchmaking through the real API, a seat on the game node
+ * the reservation names, the same heartbeat and close-code classification, and
+ * the same recovery policy (follow a checkpointed room, rematch after a lost
+ * session). What is the bot's own: steering towards orbs, and the records of
+ * what it saw.
  */
 export class Bot {
   phase: BotPhase = 'idle';
-  session: Session | null = null;
-  room: Room<unknown, ArenaState> | null = null;
+  readonly sessions: SessionStore;
+  connection: GameConnection | null = null;
   node: NodeInfo | null = null;
   readonly losses: LossRecord[] = [];
   /** matchId → this player's score in the results it was shown (first time seen). */
   readonly results = new Map<string, number>();
   readonly rtts: number[] = [];
-  bytesIn = 0;
-  messagesIn = 0;
+  readonly traffic = { bytes: 0, messages: 0 };
   inputsSent = 0;
   joins = 0;
   error: string | null = null;
-  lastMessageAt = 0;
   lastTick = 0;
   score = 0;
   match = 0;
@@ -93,10 +92,15 @@ export class Bot {
   #seq = 0;
   #stopping = false;
   #pending: LossRecord | null = null;
-  readonly #rejoinTimeoutMs: number;
+  readonly #deadlineMs: number;
 
   constructor(readonly options: BotOptions) {
-    this.#rejoinTimeoutMs = options.rejoinTimeoutMs ?? 10_000;
+    this.sessions = new SessionStore(options.api);
+    this.#deadlineMs = options.rejoinTimeoutMs ?? REJOIN_DEADLINE_MS;
+  }
+
+  get session(): Session | null {
+    return this.sessions.current;
   }
 
   get playerId(): string | null {
@@ -107,12 +111,19 @@ export class Bot {
     return this.phase === 'playing' && this.#me !== null;
   }
 
+  get bytesIn(): number {
+    return this.traffic.bytes;
+  }
+
+  get messagesIn(): number {
+    return this.traffic.messages;
+  }
+
   /** Logs in and takes a seat. Rejects if it cannot. */
   async start(): Promise<void> {
     this.phase = 'joining';
     try {
-      this.session = await this.options.api.request<Session>('POST', '/v1/auth/guest', { body: { name: this.options.name }, route: 'POST /v1/auth/guest' });
-      await this.#matchmake();
+      this.#take(await findMatch(this.sessions, this.#request(), JOIN));
     } catch (err) {
       this.phase = 'failed';
       this.error = message(err);
@@ -122,108 +133,59 @@ export class Bot {
 
   /** One fixed step: steer towards the best orb. Called by the fleet at the tick rate. */
   step(): void {
-    const room = this.room;
+    const conn = this.connection;
     const me = this.#me;
-    if (this.phase !== 'playing' || !room || !me || this.#stopping) return;
-    const { dx, dy } = steer(me, room.state.orbs.values());
+    if (this.phase !== 'playing' || !conn || !me || this.#stopping) return;
+    const { dx, dy } = steer(me, conn.room.state.orbs.values());
     this.#seq++;
     this.inputsSent++;
-    room.send('input', { seq: this.#seq, dx, dy });
+    conn.sendInput({ seq: this.#seq, dx, dy });
   }
 
-  /** Calls a silent host frozen (any message is a sign of life). Called at least every HEARTBEAT.checkMs. */
-  checkSilence(): void {
-    const room = this.room;
-    if (this.phase !== 'playing' || !room || this.#stopping) return;
-    // A SIGSTOPped host keeps the socket open and says nothing: silence is the only sign.
-    if (Date.now() - this.lastMessageAt <= SILENCE_MS) return;
-    this.#lose('frozen', 4408);
-    try {
-      room.connection.close();
-    } catch {
-      // already closed
-    }
-  }
-
-  /** Measures the round trip (every PING_INTERVAL_MS), as the browser does. */
-  ping(): void {
-    const room = this.room;
-    if (this.phase !== 'playing' || !room || this.#stopping) return;
-    room.send('ping', { t: performance.now() });
+  /** The connection's heartbeat (silence check, ping when due). Called by the fleet at least every HEARTBEAT.checkMs. */
+  heartbeat(): void {
+    if (this.phase === 'playing' && !this.#stopping) this.connection?.heartbeat();
   }
 
   /** Leaves once the room is between matches (so every point scored is in a recorded result), or at `deadline`. */
   async stop(deadline = Date.now()): Promise<void> {
-    while (!this.#stopping && Date.now() < deadline && (this.phase === 'recovering' || this.phase === 'joining' || (this.phase === 'playing' && this.room?.state.phase !== 'results'))) {
+    while (!this.#stopping && Date.now() < deadline && (this.phase === 'recovering' || this.phase === 'joining' || (this.phase === 'playing' && this.connection?.room.state.phase !== 'results'))) {
       await sleep(50);
     }
     this.#stopping = true;
-    const room = this.room;
-    this.room = null;
+    const conn = this.connection;
+    this.connection = null;
     if (this.phase !== 'failed') this.phase = 'stopped';
     if (this.#pending && this.#pending.outcome === 'pending') this.#pending.outcome = 'failed';
-    await room?.leave(true).catch(() => undefined);
+    await conn?.leave();
   }
 
-  async #matchmake(): Promise<void> {
-    const body: MatchmakeBody = { mode: this.options.mode, ...(this.options.maxPlayers ? { maxPlayers: this.options.maxPlayers } : {}) };
-    const { reservation } = await this.#authorized<MatchmakeResult>('POST', '/v1/matchmake', body, 'POST /v1/matchmake');
-    if (!reservation) throw new Error('no seat');
-    await this.#join(reservation as SeatReservation);
+  #request() {
+    return { name: this.options.name, mode: this.options.mode, ...(this.options.maxPlayers ? { maxPlayers: this.options.maxPlayers } : {}) };
   }
 
-  async #authorized<T>(method: 'GET' | 'POST', path: string, body: unknown, route: string): Promise<T> {
-    return this.options.api.request<T>(method, path, { body, token: this.session!.accessToken, route });
-  }
-
-  async #join(reservation: SeatReservation): Promise<void> {
-    const client = new Client(`http://${reservation.publicAddress}`);
-    const room = await client.consumeSeatReservation(reservation as Parameters<Client['consumeSeatReservation']>[0], ArenaState) as Room<unknown, ArenaState>;
+  #take(conn: GameConnection): void {
     if (this.#stopping) {
-      await room.leave(true).catch(() => undefined);
+      void conn.leave();
       return;
     }
     this.joins++;
-    this.room = room;
+    this.connection = conn;
     this.#me = null;
-    this.lastMessageAt = Date.now();
-    // Fail over ourselves, as the browser does, rather than let the SDK retry a dead address for a minute.
-    room.reconnection.enabled = false;
-    const ws = (room.connection.transport as unknown as { ws?: { addEventListener?: (t: string, l: (e: { data: unknown }) => void) => void } }).ws;
-    ws?.addEventListener?.('message', (e) => {
-      this.messagesIn++;
-      const data = e.data as ArrayBuffer | Buffer | string;
-      this.bytesIn += typeof data === 'string' ? data.length : data.byteLength;
+    this.#seq = 0;
+    countBytesIn(conn.room, this.traffic);
+    conn.on('node', (info) => (this.node = info));
+    conn.on('ping', (rtt) => {
+      if (this.rtts.length < 100_000) this.rtts.push(rtt);
     });
-    room.onMessage('node', (info: ServerMessages['node']) => {
-      this.#heard(room);
-      this.node = info;
-    });
-    room.onMessage('pong', (p: ServerMessages['pong']) => {
-      this.#heard(room);
-      if (this.rtts.length < 100_000) this.rtts.push(Math.max(0, performance.now() - p.t));
-    });
-    room.onMessage('error', () => this.#heard(room));
-    room.onMessage('results', (r: ServerMessages['results']) => {
-      this.#heard(room);
-      this.#onResults(r);
-    });
-    room.onStateChange((state) => {
-      if (this.room !== room) return;
-      this.#heard(room);
-      this.#onPatch(room, state);
-    });
-    room.onDrop((code) => this.room === room && this.#onClosed(code));
-    room.onLeave((code) => this.room === room && this.#onClosed(code));
+    conn.on('results', (r) => this.#onResults(r));
+    conn.on('patch', (state) => this.connection === conn && this.#onPatch(conn, state));
+    conn.on('lost', (loss) => this.connection === conn && this.#lose(conn, loss));
     this.phase = 'playing';
   }
 
-  #heard(room: Room<unknown, ArenaState>): void {
-    if (this.room === room) this.lastMessageAt = Date.now();
-  }
-
-  #onPatch(room: Room<unknown, ArenaState>, state: ArenaState): void {
-    let me = state.players.get(room.sessionId) ?? null;
+  #onPatch(conn: GameConnection, state: ArenaState): void {
+    let me = state.players.get(conn.sessionId) ?? null;
     if (!me || me.playerId !== this.playerId) {
       me = null;
       // A restored room may key the player differently; the playerId is what survives.
@@ -260,23 +222,15 @@ export class Bot {
     if (mine && !this.results.has(result.matchId)) this.results.set(result.matchId, mine.score);
   }
 
-  #onClosed(code: number): void {
-    // 1000 or a 4xxx code is the host closing on purpose (drain); anything else is a dead process.
-    const deliberate = code === 1000 || (code >= 4000 && code < 5000);
-    this.#lose(deliberate ? 'left' : 'killed', code);
-  }
-
-  #lose(reason: LossReason, code: number): void {
-    if (this.#stopping || this.phase !== 'playing' || !this.room) return;
-    const room = this.room;
-    this.room = null;
+  #lose(conn: GameConnection, lost: ConnectionLoss): void {
+    if (this.#stopping || this.phase !== 'playing') return;
+    this.connection = null;
     this.#me = null;
     this.phase = 'recovering';
-    const detectedAt = Date.now();
     const fault = this.options.faultAt?.() ?? null;
     const loss: LossRecord = {
-      reason, code, nodeId: this.node?.nodeId ?? null, roomId: room.roomId, mode: this.options.mode,
-      detectedAt, lastMessageAt: this.lastMessageAt, detectedMs: fault === null ? null : detectedAt - fault,
+      reason: lost.reason, code: lost.code, nodeId: lost.nodeId, roomId: conn.roomId, mode: this.options.mode,
+      detectedAt: lost.detectedAt, lastMessageAt: lost.lastMessageAt, detectedMs: fault === null ? null : lost.detectedAt - fault,
       lastTick: this.lastTick, match: this.match, matchTicks: this.lastTick - this.matchStartTick, scoreBefore: this.score,
       outcome: 'pending', lostCode: null, rejoinAttempts: 0, backInPlayAt: null, backInPlayMs: null, gapMs: null,
       newNodeId: null, restoredFromTick: null, epoch: null, ticksLost: null, scoreAfter: null, pointsLost: null,
@@ -290,54 +244,41 @@ export class Bot {
     });
   }
 
+  /** The browser's recovery path, without a player to press "Find a new match": follow the room, else play on in a new one. */
   async #recover(loss: LossRecord): Promise<void> {
-    const deadline = Date.now() + this.#rejoinTimeoutMs;
+    const retry = { deadlineMs: this.#deadlineMs, now: Date.now, cancelled: () => this.#stopping };
     if (loss.mode === 'checkpointed') {
-      while (!this.#stopping && Date.now() < deadline) {
-        loss.rejoinAttempts++;
-        try {
-          const r = await this.#authorized<RejoinResult>('POST', `/v1/rooms/${encodeURIComponent(loss.roomId)}/rejoin`, undefined, 'POST /v1/rooms/:roomId/rejoin');
-          loss.newNodeId = r.nodeId;
-          loss.epoch = r.epoch;
-          loss.restoredFromTick = r.restoredFromTick;
-          loss.outcome = 'rejoined';
-          try {
-            await this.#join(r.reservation);
-            return;
-          } catch {
-            // The reservation's node died too, or the seat expired: ask again.
-            loss.outcome = 'pending';
-          }
-        } catch (err) {
-          if (!(err instanceof BotApiError) || !RETRYABLE.has(err.code)) {
-            loss.lostCode = err instanceof BotApiError ? err.code : message(err);
-            break;
-          }
-        }
-        await sleep(REJOIN_RETRY_MS);
+      const outcome = await followRoom(() => rejoinRoom(this.sessions, loss.roomId, JOIN), {
+        ...retry, onAttempt: (n) => (loss.rejoinAttempts = n),
+      });
+      if (outcome.ok) {
+        const { result, connection } = outcome.value;
+        loss.newNodeId = result.nodeId;
+        loss.epoch = result.epoch;
+        loss.restoredFromTick = result.restoredFromTick;
+        loss.outcome = 'rejoined';
+        this.#take(connection);
+        return;
       }
-      loss.lostCode ??= 'rejoin/timeout';
+      if (outcome.why === 'cancelled') return;
+      loss.lostCode = outcome.why === 'timeout' ? ErrorCodes.rejoinTimeout : codeOf(outcome.error);
     }
     // Stateful (or the checkpoint is gone): the session is lost; play on in a new match.
     loss.outcome = 'session-lost';
     loss.pointsLost = loss.scoreBefore;
     loss.ticksLost = loss.matchTicks;
-    const until = Date.now() + this.#rejoinTimeoutMs;
-    for (;;) {
-      if (this.#stopping) return;
-      try {
-        await this.#matchmake();
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw err;
-        await sleep(REJOIN_RETRY_MS * 2);
-      }
-    }
+    const again = await rematch(() => findMatch(this.sessions, this.#request(), JOIN), retry);
+    if (again.ok) this.#take(again.value);
+    else if (again.why !== 'cancelled') throw again.error;
   }
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof CodedError ? err.code : message(err);
 }
 
 function message(err: unknown): string {

@@ -1,6 +1,6 @@
 import type { RoomMode } from '../../shared/protocol';
 import { BotApi, type ApiSample } from './api';
-import { Bot, PING_INTERVAL_MS, sleep, type LossRecord } from './bot';
+import { Bot, sleep, type LossRecord } from './bot';
 
 export interface FleetOptions {
   apiUrls: string[];
@@ -54,14 +54,10 @@ export class BotFleet {
   async start(onProgress?: (joined: number) => void): Promise<number> {
     this.startedAt = Date.now();
     const tickMs = 1000 / (this.options.tickRate ?? 20);
-    const pingEvery = Math.max(1, Math.round(PING_INTERVAL_MS / tickMs));
-    let n = 0;
     this.#timer = setInterval(() => {
-      const ping = ++n % pingEvery === 0;
       for (const bot of this.bots) {
         bot.step();
-        bot.checkSilence(); // every tick: finer than HEARTBEAT.checkMs
-        if (ping) bot.ping();
+        bot.heartbeat(); // every tick: finer than HEARTBEAT.checkMs
       }
     }, tickMs);
     this.#sampler = setInterval(() => this.#sample(), 100);
