@@ -1,28 +1,28 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../shared/api';
 import { ARTIFACTS, browserStack, joinAs, snapshot, type StatecraftWindow as Win } from '../support/browser';
+import type { LocalStack } from '../support/stack';
 
-describe('fault injection from the page, and the loss the player sees', () => {
-  const { stack, openPlayer } = browserStack({ gameNodes: 3, apis: 2, web: true, control: true, env: { MATCH_SECONDS: '120' } });
+/** Each test gets its own cluster, page and room: no test depends on another's dead or frozen node. */
+const STACK = { gameNodes: 3, apis: 2, web: true, control: true, env: { MATCH_SECONDS: '120' } } as const;
 
-  /** Reads the cluster straight from an API instance until `predicate` holds; returns how long that took. */
-  async function apiSees(predicate: (c: ClusterStatus) => boolean, timeoutMs: number): Promise<number> {
-    const t0 = performance.now();
-    for (let i = 0; ; i++) {
-      const res = await fetch(`${stack.apiUrls[i % stack.apiUrls.length]!}/v1/cluster`).catch(() => null);
-      if (res?.ok && predicate((await res.json()) as ClusterStatus)) return performance.now() - t0;
-      if (performance.now() - t0 > timeoutMs) throw new Error(`the API did not see the change within ${timeoutMs} ms`);
-    }
+/** Reads the cluster straight from an API instance until `predicate` holds; returns how long that took. */
+async function apiSees(stack: LocalStack, predicate: (c: ClusterStatus) => boolean, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${stack.apiUrls[i % stack.apiUrls.length]!}/v1/cluster`).catch(() => null);
+    if (res?.ok && predicate((await res.json()) as ClusterStatus)) return performance.now() - t0;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the API did not see the change within ${timeoutMs} ms`);
   }
+}
 
-  let ann: Page;
-  let firstHost = '';
+describe('kill my host from the page, and the loss the player sees', () => {
+  const { stack, openPlayer } = browserStack({ ...STACK, env: { ...STACK.env } });
 
   it('kill my host: the loss panel says who died, how, how fast, what was lost and what survived; a new seat is on a live node', async () => {
-    ann = await openPlayer();
+    const ann = await openPlayer();
     const first = await joinAs(ann, 'Ann');
-    firstHost = first.nodeId!;
+    const firstHost = first.nodeId!;
     expect(first.mode).toBe('stateful'); // the lobby's default: a killed host ends the session (no recovery)
     const bob = await openPlayer();
     const second = await joinAs(bob, 'Bob');
@@ -60,7 +60,7 @@ describe('fault injection from the page, and the loss the player sees', () => {
     await ann.waitForFunction((id) => (globalThis as unknown as Win).__statecraft.clusterNodes.some((n) => n.id === id && n.state === 'dead'),
       firstHost, { timeout: 2_500 });
     expect(performance.now() - killedAt).toBeLessThan(2_500);
-    await apiSees((c) => c.nodes.some((n) => n.id === firstHost && n.state === 'dead'), 2_500);
+    await apiSees(stack, (c) => c.nodes.some((n) => n.id === firstHost && n.state === 'dead'), 2_500);
 
     // What survived comes from the stateless API, and API requests kept succeeding after the kill.
     await expect.poll(() => panel.getByTestId('loss-standings').textContent(), { timeout: 5_000 }).not.toBe('asking the API…');
@@ -81,9 +81,14 @@ describe('fault injection from the page, and the loss the player sees', () => {
     await ann.screenshot({ path: `${ARTIFACTS}/reseated.png` });
   });
 
+});
+
+describe('freeze my host from the page', () => {
+  const { openPlayer } = browserStack({ ...STACK, env: { ...STACK.env } });
+
   it('freeze my host: no heartbeat for 1.2 s ends the session, the map says frozen, thaw brings the node back', async () => {
-    const host = (await snapshot(ann)).nodeId!;
-    expect(host).not.toBe(firstHost);
+    const ann = await openPlayer();
+    const host = (await joinAs(ann, 'Ann')).nodeId!;
     await ann.getByTestId('freeze-my-host').click();
     await ann.waitForFunction(() => (globalThis as unknown as Win).__statecraft.lost !== null, null, { timeout: 5_000 });
     const lost = await snapshot(ann);
