@@ -41,6 +41,10 @@ export interface ConnectionEvents {
   lost: (loss: ConnectionLoss) => void;
   /** The host is draining: in a stateful room this match is the last one here. */
   draining: (nodeId: string) => void;
+  /** Where the room stands with the store (a checkpointed room pauses while it cannot save). */
+  store: (notice: ServerMessages['store']) => void;
+  /** Whether a finished match's results are in the store yet. */
+  recorded: (notice: ServerMessages['recorded']) => void;
 }
 
 type Listeners = { [K in keyof ConnectionEvents]: Set<ConnectionEvents[K]> };
@@ -80,6 +84,7 @@ export class GameConnection {
   readonly #now: () => number;
   readonly #listeners: Listeners = {
     node: new Set(), patch: new Set(), results: new Set(), error: new Set(), ping: new Set(), lost: new Set(), draining: new Set(),
+    store: new Set(), recorded: new Set(),
   };
 
   private constructor(readonly room: Room<unknown, ArenaState>, readonly reservation: SeatReservation, options: JoinOptions) {
@@ -103,6 +108,14 @@ export class GameConnection {
     room.onMessage('draining', (d: ServerMessages['draining']) => {
       this.#heard();
       this.#emit('draining', d.nodeId);
+    });
+    room.onMessage('store', (n: ServerMessages['store']) => {
+      this.#heard();
+      this.#emit('store', n);
+    });
+    room.onMessage('recorded', (n: ServerMessages['recorded']) => {
+      this.#heard();
+      this.#emit('recorded', n);
     });
     // The room lives elsewhere now: follow it at once rather than wait for the close that comes next.
     room.onMessage('moved', (m: ServerMessages['moved']) => {
