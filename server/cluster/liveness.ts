@@ -1,6 +1,6 @@
 import { matchMaker } from '@colyseus/core';
 import type { Redis } from 'ioredis';
-import { KEY_PREFIX } from '../common/redis';
+import { KEY_PREFIX, connectedForMs } from '../common/redis';
 import type { Logger } from '../common/logger';
 import type { NodeHeartbeat, NodeRegistry } from '../stores';
 import type { StoreLease } from './lease';
@@ -89,6 +89,8 @@ export async function sweepDeadProcesses(redis: Redis, self: string): Promise<st
 export function createSweeper(redis: Redis, self: () => string): () => Promise<string[]> {
   let inFlight: Promise<string[]> | null = null;
   return () => {
+    // Just back from a store outage (ours or everyone's): live peers have not beaten yet.
+    if (connectedForMs(redis) < HEARTBEAT_TTL_MS) return Promise.resolve([]);
     inFlight ??= sweepDeadProcesses(redis, self()).finally(() => {
       inFlight = null;
     });

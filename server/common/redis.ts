@@ -16,6 +16,13 @@ export interface RedisOptions {
    * so a Redis outage turns into a fast 503 rather than a hung request.
    */
   failFast?: boolean;
+  /**
+   * For Colyseus's presence and driver: commands wait for the store however long
+   * it is gone, and never reject for it. Colyseus fires many of them without a
+   * handler (listings, stats), so a rejection there would be unhandled; our own
+   * request paths check the store first, with fail-fast clients.
+   */
+  waitForever?: boolean;
 }
 
 /**
@@ -58,10 +65,12 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     enableAutoPipelining: true,
     lazyConnect: options.lazyConnect ?? false,
     enableOfflineQueue: !failFast,
-    maxRetriesPerRequest: failFast ? 1 : 20,
+    maxRetriesPerRequest: failFast ? 1 : options.waitForever ? null : 20,
     // A command stuck on a half-open socket must not hold a request forever.
     commandTimeout: failFast ? 1000 : undefined,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    // Reconnect attempts to a store that is down cost almost nothing (refused at once), and the
+    // cap bounds how long after its return we notice: a room must be saved again within 1 s.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 250),
   });
   // Without a listener ioredis prints every reconnect failure; log only state changes.
   let down = false;
@@ -70,11 +79,26 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     down = true;
     options.log?.warn({ err: err.message, role: options.role }, 'redis unavailable');
   });
+  redis.on('ready', () => readySince.set(redis, performance.now()));
+  redis.on('close', () => readySince.delete(redis));
   redis.on('ready', () => {
     if (down) options.log?.info({ role: options.role }, 'redis available again');
     down = false;
   });
   return redis;
+}
+
+const readySince = new WeakMap<Redis, number>();
+
+/**
+ * How long `redis` has been connected without a break, in ms (0 while it is
+ * not). After a store outage every process reconnects at about the same time,
+ * and nobody's heartbeat has landed yet: judging peers dead before they had a
+ * heartbeat's TTL to beat again would declare the whole cluster dead.
+ */
+export function connectedForMs(redis: Redis): number {
+  const since = readySince.get(redis);
+  return since === undefined ? 0 : performance.now() - since;
 }
 
 /** Resolves once `redis` is ready, or rejects after `timeoutMs`. */

@@ -73,8 +73,9 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     checkpoints, checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };
-  const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
-  const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();
+  const colyseusRedis = (role: string) => createRedis(options.redisUrl!, { role: `game:${options.nodeId}:${role}`, log: options.log, waitForever: true });
+  const presence = options.redisUrl ? new RedisPresence(colyseusRedis('presence')) : new LocalPresence();
+  const driver = options.redisUrl ? new RedisDriver(colyseusRedis('driver')) : new LocalDriver();
   let draining = false;
 
   const server = new Server({

@@ -10,6 +10,10 @@ export interface TestRedis {
   url: string;
   port: number;
   process: ChildProcess;
+  /** SIGKILL: the store crashes (its append-only file keeps what it had synced). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data directory. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -21,22 +25,33 @@ export interface TestRedis {
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'statecraft-redis-'));
-  const child = await startRedisServer(port, dir).catch((err: Error) => {
-    throw new Error(`could not start redis-server (is it installed?): ${err.message}`);
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return {
+  const launch = async () => {
+    const child = await startRedisServer(port, dir).catch((err: Error) => {
+      throw new Error(`could not start redis-server (is it installed?): ${err.message}`);
+    });
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return child;
+  };
+  const kill = async (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const redis: TestRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
-    process: child,
+    process: await launch(),
+    kill: () => kill(redis.process),
+    restart: async () => {
+      await kill(redis.process);
+      redis.process = await launch();
+    },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill(redis.process);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return redis;
 }

@@ -2,6 +2,7 @@ import '../../common/websocket-global';
 import { matchMaker } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
+import { createRedis } from '../../common/redis';
 import type { Redis } from 'ioredis';
 import { ARENA_ROOM } from '../../../shared/protocol';
 import { ErrorCodes } from '../../../shared/errors';
@@ -33,8 +34,10 @@ export interface StandaloneMatchmakerOptions {
  * process: Colyseus's matchmaker is a module singleton.
  */
 export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOptions): Promise<Matchmaker> {
-  const presence = new RedisPresence(options.redisUrl);
-  const driver = new RedisDriver(options.redisUrl);
+  // Colyseus's own connections wait out a store outage (see RedisOptions.waitForever).
+  const colyseusRedis = (role: string) => createRedis(options.redisUrl, { role: `api:${options.instanceId}:${role}`, log: options.log, waitForever: true });
+  const presence = new RedisPresence(colyseusRedis('presence'));
+  const driver = new RedisDriver(colyseusRedis('driver'));
 
   // Colyseus's default picks the process with fewest rooms and falls back to
   // itself, which for a standalone matchmaker would create rooms nobody can reach.
