@@ -1,12 +1,16 @@
 import { HEARTBEAT_TTL_MS } from './liveness';
 
 /**
- * A node fences itself this long after its last acknowledged heartbeat: before
- * any peer may call it dead (the heartbeat key's TTL, {@link HEARTBEAT_TTL_MS})
- * and restore its rooms elsewhere. The 400 ms margin covers a step (50 ms), a
- * slow renewal, and clock-rate drift between hosts.
+ * A node fences itself this long after sending its last acknowledged
+ * heartbeat. The store set that key with a TTL of {@link HEARTBEAT_TTL_MS}
+ * (1.2 s) no earlier than it was sent, so no peer can see it lapse, and
+ * restore our rooms, before 1.2 s: the 200 ms margin covers the step the
+ * check waits for (50 ms) and clock-rate drift between hosts. It is not
+ * shorter because a slow store must not fence anyone: at 300 ms each way a
+ * renewal is acknowledged 600 ms after it is sent, and beats go every 200 ms,
+ * so a healthy lease is up to 800 ms old.
  */
-export const SELF_FENCE_MS = 800;
+export const SELF_FENCE_MS = 1000;
 if (SELF_FENCE_MS >= HEARTBEAT_TTL_MS) throw new Error('SELF_FENCE_MS must be shorter than HEARTBEAT_TTL_MS, or a peer may restore a room that still plays');
 
 /**

@@ -43,7 +43,7 @@ export type CopyStatus = 'live' | 'store-lost' | 'checking' | 'handing-off' | 'r
  * before every step and tells the copy about each frame, matches ending and
  * the room disposing; nothing else in the room knows about epochs.
  *
- * Self-fencing: the node's lease ({@link StoreLease}) lapses 0.8 s after its
+ * Self-fencing: the node's lease ({@link StoreLease}) lapses 1 s after it sent its
  * last acknowledged heartbeat, before any peer may call it dead (1.2 s). The
  * copy then stops playing. When the lease is renewed (the store answers
  * again) a fenced write decides: still our epoch, so play resumes in place
