@@ -59,6 +59,8 @@ export const CloseCodes = {
   moved: 4100,
   /** The node is shutting down and the room is not coming back. */
   drained: 4101,
+  /** The same player opened this room again (another tab, a script): this older connection is closed. */
+  openedElsewhere: 4102,
   /**
    * Never on the wire: the code a client records when it drops a host that went
    * silent (see {@link HEARTBEAT}), since a frozen host sends no close frame.

@@ -12,6 +12,7 @@ import { authenticateSeat, type ArenaCreateOptions, type Seat } from '../../clus
 import { CheckpointedCopy } from './fencing';
 import { RejoinGrace } from './grace';
 import { runFixedStep } from './timing';
+import { copyPlayer } from './snapshot';
 import { StoreNotices } from './store-notice';
 
 export { ARENA_FILTERS, type ArenaCreateOptions } from '../../cluster/seats';
@@ -109,8 +110,9 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   }
 
   override onJoin(client: Client, _options: unknown, seat: Seat): void {
-    // A player coming back to a checkpointed room gets their own player back: score, position, colour.
-    let player = this.grace.takeBack(seat.identity.playerId);
+    // One player, one seat: coming back (a dropped place in a checkpointed room) or opening the
+    // room again (a second tab, a replayed seat) gives them their own player back, never a second.
+    let player = this.grace.takeBack(seat.identity.playerId) ?? this.takeOver(seat.identity.playerId);
     if (!player) {
       const taken: string[] = [];
       this.state.players.forEach((p) => taken.push(p.color));
@@ -133,6 +135,21 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     if (this.draining) this.sendTo(client, 'draining', { nodeId });
     const store = this.storeNotices.current();
     if (store.store === 'unreachable') this.sendTo(client, 'store', store);
+  }
+
+  /** The player's live seat under another connection, moved here; that older connection is closed. */
+  private takeOver(playerId: string): PlayerState | undefined {
+    let previous: string | undefined;
+    this.state.players.forEach((p, sessionId) => {
+      if (p.connected && p.playerId === playerId) previous = sessionId;
+    });
+    if (previous === undefined) return undefined;
+    const player = copyPlayer(this.state.players.get(previous)!, true);
+    player.ack = 0; // the new connection numbers its inputs afresh
+    this.state.players.delete(previous);
+    this.runtime.delete(previous);
+    this.clients.getById(previous)?.leave(CloseCodes.openedElsewhere, 'You opened this match somewhere else.');
+    return player;
   }
 
   override onLeave(client: Client, code?: number): void {

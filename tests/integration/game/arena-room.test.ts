@@ -9,7 +9,8 @@ import type { ArenaState } from '../../../shared/schema';
 import type { MatchResult, NodeInfo, ProtocolError } from '../../../shared/protocol';
 import type { ResultsSink } from '../../../server/stores';
 import { freePort } from '../../../server/supervisor/ports';
-import { nextMessage, stateWhere } from '../../support/rooms';
+import { connectionLost, nextMessage, stateWhere } from '../../support/rooms';
+import { CloseCodes } from '../../../shared/protocol';
 
 // A real game node (in-memory matchmaking) on a free port, real SDK clients over real WebSockets.
 const tokens = new TokenService('integration-test-secret-0123456789abcdef');
@@ -137,6 +138,24 @@ describe('arena room on a game node', () => {
     expect(text).toMatch(/statecraft_players\{node="node-test"\} [1-9]/);
     expect(text).toMatch(/statecraft_tick_lateness_seconds_count\{node="node-test"\} [1-9]/);
     expect(text).toMatch(/statecraft_tick_duration_seconds_count\{node="node-test"\} [1-9]/);
+  });
+
+  it('gives a player who opens the room again their own player, and closes the older connection', async () => {
+    const first = await join('Twin', 'p-twin');
+    drive(first, 5, 1, 0);
+    await stateWhere(first, () => me(first).ack === 5, 'five inputs applied');
+    const place = { x: me(first).x, y: me(first).y, color: me(first).color };
+
+    const closed = connectionLost(first);
+    const again = new Client(endpoint);
+    again.auth.token = tokens.sign({ playerId: 'p-twin', name: 'Twin' }).token;
+    const second = await again.joinById<ArenaState>(first.roomId, { name: 'Twin' });
+    rooms.push(second);
+    expect((await closed).code).toBe(CloseCodes.openedElsewhere);
+    await stateWhere(second, (s) => s.players?.has(second.sessionId) === true, 'the second tab in the state');
+    const twins = [...second.state.players.values()].filter((p) => p.playerId === 'p-twin');
+    expect(twins).toHaveLength(1);
+    expect(twins[0]).toMatchObject({ x: place.x, y: place.y, color: place.color, connected: true });
   });
 
   it('answers pings (the application heartbeat)', async () => {
