@@ -45,6 +45,12 @@ const Env = z.object({
   /** Milliseconds between two snapshots of a checkpointed room (at most this much play is lost when its host dies). */
   CHECKPOINT_MS: z.coerce.number().int().min(20).max(10_000).default(250),
   RESULTS_SECONDS: seconds.default(6),
+  /**
+   * Lab switch: `off` disables self-fencing (a checkpointed room cut off from the
+   * store plays on) and the epoch check on recorded results, so split brain can
+   * be watched happening. Never turn it off for anything but the lab.
+   */
+  FENCING: z.enum(['on', 'off']).default('on'),
   /** Browser origins allowed to call the API (comma-separated). */
   CORS_ORIGINS: z.string().default('http://localhost:8080,http://127.0.0.1:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -40,6 +40,8 @@ export interface ArenaContext {
    * heartbeat); a copy stops playing when it lapses. Always held without a store.
    */
   lease: Pick<StoreLease, 'held' | 'ageMs'>;
+  /** False only in the lab's FENCING=off mode: copies ignore the lease and play on, split brain and all. */
+  fencing: boolean;
   /** Rooms alive in this process (for drain). */
   rooms: Set<{ drain(): Promise<void> }>;
 }

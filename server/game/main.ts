@@ -30,6 +30,7 @@ const node = await startGameNode({
   // Fail fast: the node's outbox retries results while the store is unreachable.
   results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log, failFast: true })) : null,
   log,
+  fencing: config.FENCING === 'on',
 });
 
 onShutdown(log, async (reason) => {

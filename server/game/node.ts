@@ -15,9 +15,11 @@ import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cl
 import { restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
 
-type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease';
+type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease' | 'fencing';
 
 export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
+  /** Self-fencing and the epoch check on results (default on; off only in the lab, FENCING=off). */
+  fencing?: boolean;
   /** Where finished matches are recorded (through this node's outbox); null: nowhere. */
   results: ResultsSink | null;
   /** Milliseconds between snapshots of checkpointed rooms (default 250). */
@@ -69,7 +71,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const rooms: ArenaContext['rooms'] = new Set();
   const checkpoints = options.checkpoints ?? createCheckpointStore(redis);
   const context: ArenaContext = {
-    ...options, address, pid: process.pid, startedAt: Date.now(), rooms, results, lease,
+    ...options, address, pid: process.pid, startedAt: Date.now(), rooms, results, lease, fencing: options.fencing ?? true,
     checkpoints, checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };

@@ -56,7 +56,9 @@ export type CopyStatus = 'live' | 'store-lost' | 'checking' | 'handing-off' | 'r
  * 4100) and disposes without touching the checkpoint.
  */
 export class CheckpointedCopy {
-  status: CopyStatus = 'live';
+  #status: CopyStatus = 'live';
+  /** When this copy began accepting inputs without a break (null while it does not). */
+  #playingSince: { tick: number; at: number } | null = null;
   epoch = 0;
   restoredFrom: RestoredFrom | null = null;
   /** performance.now() of the newest acknowledged snapshot. */
@@ -82,6 +84,7 @@ export class CheckpointedCopy {
     if (restoreId) await copy.#restore(restoreId);
     copy.epoch = await store.claim(room.roomId, { nodeId: ctx.nodeId, processId: matchMaker.processId });
     await copy.save();
+    copy.#playingSince = { tick: room.state.tick + 1, at: Date.now() };
     if (copy.restoredFrom) {
       ctx.checkpointMetrics?.restored(performance.now() - t0);
       ctx.log.info({ roomId: room.roomId, epoch: copy.epoch, from: copy.restoredFrom }, 'room restored from checkpoint');
@@ -91,6 +94,33 @@ export class CheckpointedCopy {
       copy.save().catch((err: unknown) => ctx.log.warn({ err, roomId: room.roomId }, 'checkpoint failed'));
     }, ctx.checkpointMs);
     return copy;
+  }
+
+  get status(): CopyStatus {
+    return this.#status;
+  }
+
+  /**
+   * Every change of status passes here, so each stretch of play is recorded:
+   * `{roomId, epoch, nodeId, firstTick, lastTick, from, to}` (wall-clock ms), one
+   * log line per stretch. The experiments' history checker collects them from
+   * every node and proves that no two copies of a room accepted inputs at once.
+   */
+  #to(status: CopyStatus): void {
+    const was = this.#status;
+    this.#status = status;
+    if (was !== 'live' && status === 'live') this.#playingSince = { tick: this.room.state.tick + 1, at: Date.now() };
+    if (was === 'live' && status !== 'live') this.#recordPlay();
+  }
+
+  #recordPlay(): void {
+    const since = this.#playingSince;
+    this.#playingSince = null;
+    if (!since || this.room.state.tick < since.tick) return;
+    this.ctx.log.info({
+      history: 'copy-played', roomId: this.room.roomId, epoch: this.epoch, nodeId: this.ctx.nodeId,
+      firstTick: since.tick, lastTick: this.room.state.tick, from: since.at, to: Date.now(),
+    }, 'copy accepted inputs');
   }
 
   /** Whether the room may apply inputs and advance this step. */
@@ -109,6 +139,7 @@ export class CheckpointedCopy {
    */
   frame(gapMs: number): void {
     const { lease } = this.ctx;
+    if (!this.ctx.fencing) return; // the lab's FENCING=off: play on, whatever the store says
     if (this.status === 'live') {
       if (!lease.held) return this.#storeLost();
       // This process was frozen: a peer may have restored the room meanwhile.
@@ -142,7 +173,7 @@ export class CheckpointedCopy {
    */
   async handOff(): Promise<void> {
     if (this.status === 'handing-off' || this.status === 'retired') return;
-    this.status = 'handing-off';
+    this.#to('handing-off');
     // A refused final write means this copy is already stale: it retired itself, nothing to hand over.
     if (!(await this.save())) return;
     await this.#leave('drain'); // frees the room id for the new copy
@@ -161,12 +192,13 @@ export class CheckpointedCopy {
    * stale or handed-off copy never touches it: the room lives elsewhere.
    */
   async disposed(): Promise<void> {
+    if (this.#status === 'live') this.#recordPlay();
     if (this.leaving) return;
     if (this.room.state.players.size === 0) await this.store.remove(this.room.roomId, this.epoch);
   }
 
   #storeLost(): void {
-    this.status = 'store-lost';
+    this.#to('store-lost');
     this.pausedAt = performance.now();
     this.ctx.log.warn({ roomId: this.room.roomId, epoch: this.epoch, leaseAgeMs: Math.round(this.ctx.lease.ageMs) },
       'store lease lapsed: this checkpointed room is paused until a fenced write proves it is still the live copy');
@@ -174,18 +206,18 @@ export class CheckpointedCopy {
 
   /** Paused until a fenced write proves this copy current; back to `onFailure` if the store fails again. */
   #check(onFailure: 'checking' | 'store-lost'): void {
-    this.status = 'checking';
+    this.#to('checking');
     this.pausedAt ??= performance.now();
     this.save().then(
       (current) => {
         if (!current || this.status !== 'checking') return;
         this.ctx.log.info({ roomId: this.room.roomId, epoch: this.epoch, pausedMs: Math.round(performance.now() - this.pausedAt!) }, 'fence check passed: playing on');
-        this.status = 'live';
+        this.#to('live');
         this.pausedAt = null;
       },
       (err: unknown) => {
         if (this.status !== 'checking') return;
-        this.status = onFailure === 'store-lost' || !this.ctx.lease.held ? 'store-lost' : 'checking';
+        this.#to(onFailure === 'store-lost' || !this.ctx.lease.held ? 'store-lost' : 'checking');
         this.ctx.log.warn({ err, roomId: this.room.roomId }, 'fence check failed: still paused');
         if (this.status === 'checking') this.#check('checking');
       },
@@ -232,7 +264,7 @@ export class CheckpointedCopy {
 
   /** Sends every player to the room's next home and disposes this copy at once. */
   async #leave(reason: MovedNotice['reason']): Promise<void> {
-    if (reason === 'stale-copy') this.status = 'retired';
+    if (reason === 'stale-copy') this.#to('retired');
     releaseSeatsAndDisposeSoon(this.room);
     this.room.broadcast('moved', { roomId: this.room.roomId, reason } satisfies MovedNotice);
     await this.room.disconnect(CloseCodes.moved);
