@@ -11,6 +11,7 @@ import matchmaker from './plugins/app/matchmaker';
 import metrics from './plugins/app/metrics';
 import nodeWatch from './plugins/app/node-watch';
 import services from './plugins/app/services';
+import store from './plugins/app/store';
 import authRoutes from './routes/auth';
 import clusterRoutes from './routes/cluster';
 import healthRoutes from './routes/health';
@@ -31,6 +32,8 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(securityHeaders);
   await fastify.register(cors, opts);
   await fastify.register(rateLimit, opts);
+  // Before swagger: its route hook must see the store notes this one adds.
+  await fastify.register(store, opts);
   await fastify.register(swagger);
 
   await fastify.register(services, opts);

@@ -4,9 +4,11 @@ import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
 import { createRedis, redisReady } from '../common/redis';
 import { TokenService } from '../common/tokens';
+import { watchUnhandledRejections } from '../common/unhandled';
 import { createApiStores } from '../stores';
 import { buildApp } from './app';
 import { startStandaloneMatchmaker } from './matchmaker/standalone';
+import { watchStore } from './store-watch';
 
 /** An API instance: needs API_ID, API_PORT, REDIS_URL and JWT_SECRET (shared with the game nodes). */
 const config = loadConfig();
@@ -16,9 +18,13 @@ if (!config.JWT_SECRET || !config.REDIS_URL) {
   process.exit(2);
 }
 
-const redis = createRedis(config.REDIS_URL, { role: `api:${config.API_ID}`, log, failFast: true });
+watchUnhandledRejections(log);
+
+// No log of its own: the store watch logs each outage once, for all of this instance's connections.
+const redis = createRedis(config.REDIS_URL, { role: `api:${config.API_ID}`, failFast: true });
 // Start serving either way (readiness reports Redis), but give it a moment so the first heartbeat lands.
 await redisReady(redis, 5000).catch((err: unknown) => log.warn({ err }, 'starting without Redis'));
+const store = watchStore(redis, log);
 const tokens = new TokenService(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
 const matchmaker = await startStandaloneMatchmaker({
   redisUrl: config.REDIS_URL,
@@ -27,6 +33,7 @@ const matchmaker = await startStandaloneMatchmaker({
   tokens,
   log,
   redis,
+  store,
 });
 const { stores, close: closeStores } = createApiStores(redis, config.REFRESH_TOKEN_TTL);
 const app = await buildApp({
@@ -35,6 +42,7 @@ const app = await buildApp({
   stores,
   matchmaker,
   redis,
+  store,
   corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   rateLimitMax: config.RATE_LIMIT_MAX,
 }, log);
@@ -43,6 +51,7 @@ onShutdown(log, async () => {
   await app.close();
   await matchmaker.close();
   closeStores();
+  store.close();
   redis.disconnect();
 });
 await app.listen({ port: config.API_PORT, host: config.API_HOST });

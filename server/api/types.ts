@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { PlayerIdentity, TokenService } from '../common/tokens';
 import type { LeaderboardStore, NodeRegistry, SessionStore, Stores } from '../stores';
 import type { Matchmaker } from './matchmaker';
+import type { StoreWatch } from './store-watch';
 
 /** Everything the API app is built from: injected, so one-process mode and tests can pass in-memory twins. */
 export interface AppOptions {
@@ -15,6 +16,8 @@ export interface AppOptions {
   corsOrigins: string[];
   /** Requests per minute per client IP; 0 = no rate limiting. */
   rateLimitMax: number;
+  /** Whether the store is reachable; built from `redis` when not given (server.ts shares one with the matchmaker). */
+  store?: StoreWatch;
   /** Registry heartbeat period for this instance, ms; 0 = none. */
   heartbeatMs?: number;
 }

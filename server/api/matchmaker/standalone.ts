@@ -11,7 +11,9 @@ import type { TokenService } from '../../common/tokens';
 import { createCheckpointStore } from '../../stores';
 import { ARENA_FILTERS } from '../../cluster/seats';
 import { createSweeper, liveProcessSelector } from '../../cluster/liveness';
+import type { StoreWatch } from '../store-watch';
 import { processMatchmaker } from './colyseus';
+import { routeColyseusLogs } from './colyseus-log';
 import { MatchmakeError, type Matchmaker } from './index';
 import { seatCheckRoom } from './seat-check-room';
 
@@ -25,6 +27,8 @@ export interface StandaloneMatchmakerOptions {
   log: Logger;
   /** For the liveness checks (cluster/liveness). */
   redis: Redis;
+  /** The instance's store watch: Colyseus's connections count towards it, and it bounds every matchmaker call. */
+  store: StoreWatch;
 }
 
 /**
@@ -34,8 +38,15 @@ export interface StandaloneMatchmakerOptions {
  * process: Colyseus's matchmaker is a module singleton.
  */
 export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOptions): Promise<Matchmaker> {
-  // Colyseus's own connections wait out a store outage (see RedisOptions.waitForever).
-  const colyseusRedis = (role: string) => createRedis(options.redisUrl, { role: `api:${options.instanceId}:${role}`, log: options.log, waitForever: true });
+  routeColyseusLogs(options.log);
+  // Colyseus's own connections wait out a store outage (see RedisOptions.waitForever), so
+  // the store watch counts them: a request needs them ready, or it would queue behind them.
+  // (No log of their own: the watch logs each outage once.)
+  const colyseusRedis = (role: string) => {
+    const conn = createRedis(options.redisUrl, { role: `api:${options.instanceId}:${role}`, waitForever: true });
+    options.store.watch(conn);
+    return conn;
+  };
   const presence = new RedisPresence(colyseusRedis('presence'));
   const driver = new RedisDriver(colyseusRedis('driver'));
 
@@ -54,7 +65,7 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
     presence.shutdown();
-  });
+  }, options.store);
 
   return {
     ...inner,

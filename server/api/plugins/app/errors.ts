@@ -49,7 +49,11 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
 async function errors(fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler((err: FastifyError | Error, request, reply) => {
     const body = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
-    if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
+    // A store outage refuses every store route: the store watch logs the outage once (one WARN
+    // per transition), so each refusal is a debug line, not a stack trace.
+    if (body.code === ErrorCodes.redisUnavailable) request.log.debug({ code: body.code, msg: err.message }, 'request refused: no store');
+    else if (body.statusCode === 503) request.log.warn({ code: body.code, msg: err.message }, 'request refused: try again');
+    else if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
     else request.log.debug({ code: body.code, msg: err.message }, 'request refused');
     if (body.statusCode === 503) reply.header('retry-after', '1');
     return reply.code(body.statusCode).send(body);

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { unhandledRejections } from '../../../common/unhandled';
 
 /**
  * Prometheus metrics: request counts and latency by route and status, plus
@@ -15,6 +16,15 @@ async function metrics(fastify: FastifyInstance): Promise<void> {
   const latency = new Histogram({
     name: 'http_request_duration_seconds', help: 'HTTP request latency', labelNames, registers: [register],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  });
+
+  new Counter({
+    name: 'statecraft_unhandled_rejections_total', help: 'Promises nobody handled (each is a bug; the fault tests assert 0)', registers: [register],
+    collect() { this.reset(); this.inc(unhandledRejections()); },
+  });
+  new Gauge({
+    name: 'statecraft_store_up', help: 'The store is reachable (1) or not (0): store routes answer 503 while it is 0', registers: [register],
+    collect() { this.set(fastify.store.up ? 1 : 0); },
   });
 
   fastify.addHook('onResponse', async (request, reply) => {
@@ -39,4 +49,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(metrics, { name: 'metrics', fastify: '5.x' });
+export default fp(metrics, { name: 'metrics', fastify: '5.x', dependencies: ['store'] });

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { AppOptions } from '../../types';
 import { gameNodes } from '../../cluster-view';
+import { connectedForMs } from '../../../common/redis';
+import { HEARTBEAT_TTL_MS } from '../../../cluster/liveness';
 
 /**
  * Watches the game nodes four times a second: `statecraft_node_up{node}` (1
@@ -18,6 +20,9 @@ async function nodeWatch(fastify: FastifyInstance, opts: AppOptions): Promise<vo
   const deaths = new Counter({ name: 'statecraft_node_deaths_seen_total', help: 'Game node deaths this API instance saw', labelNames: ['node'] as const, registers });
   const last = new Map<string, string>();
   const watch = async (): Promise<void> => {
+    // Just back from a store outage: every node's entry lapsed meanwhile and none has beaten
+    // again yet. Judging now would report the whole cluster dead.
+    if (fastify.redis && connectedForMs(fastify.redis) < HEARTBEAT_TTL_MS) return;
     for (const node of await gameNodes(fastify.registry, fastify.redis)) {
       const before = last.get(node.id);
       if (node.state === 'dead' && before !== undefined && before !== 'dead') {

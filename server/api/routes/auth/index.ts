@@ -14,6 +14,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   }
 
   fastify.post('/guest', {
+    config: { needsStore: true },
     schema: {
       summary: 'Start a guest session',
       body: GuestLoginBody,
@@ -26,6 +27,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   });
 
   fastify.post('/refresh', {
+    config: { needsStore: true },
     schema: {
       summary: 'Trade a refresh token for a new session (the old token stops working)',
       body: RefreshBody,

@@ -15,6 +15,7 @@ function board(id: string): LeaderboardId {
 /** Read-only leaderboards: the top (paginated by an offset cursor) and the neighbourhood of one player. */
 const leaderboards: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/:board', {
+    config: { needsStore: true },
     schema: {
       summary: 'Top of a leaderboard, best first',
       params: LeaderboardParams,
@@ -31,6 +32,7 @@ const leaderboards: FastifyPluginAsyncTypebox = async (fastify) => {
   });
 
   fastify.get('/:board/around/:playerId', {
+    config: { needsStore: true },
     schema: {
       summary: 'Entries around one player',
       params: AroundParams,

@@ -7,6 +7,7 @@ import { bearerToken } from '../../plugins/app/auth';
 const matchmake: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/', {
     onRequest: fastify.authenticate,
+    config: { needsStore: true },
     schema: {
       summary: 'Reserve a seat in a room with space (created on a live game node if needed)',
       security: [{ bearer: [] }],

@@ -6,6 +6,7 @@ import { errorResponses } from '../../errors';
 const players: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/me', {
     onRequest: fastify.authenticate,
+    config: { needsStore: true },
     schema: {
       summary: 'Your best scores and ranks on every leaderboard',
       security: [{ bearer: [] }],

@@ -7,6 +7,7 @@ import { bearerToken } from '../../plugins/app/auth';
 const rooms: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/:roomId/rejoin', {
     onRequest: fastify.authenticate,
+    config: { needsStore: true },
     schema: {
       summary: 'A seat back in a checkpointed room, restored on a live node if its host died',
       description: '409 room/restoring: retry in ~100 ms. 410 room/lost: the session is gone (stateful room, or it ended).',
