@@ -1,14 +1,19 @@
-import { matchMaker } from '@colyseus/core';
+import { matchMaker, requestFromIPC } from '@colyseus/core';
 import type { Redis } from 'ioredis';
 import { ARENA_ROOM } from '../../shared/protocol';
 import { CodedError } from '../../shared/errors';
 import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
-import { liveProcesses, sweepDeadProcesses } from './liveness';
+import { answers, liveCandidates, liveProcesses, sweepDeadProcesses } from './liveness';
 import type { ArenaCreateOptions } from './seats';
 
 /** Long enough for a restore (load + claim + first save, ~10 ms measured), short enough to retry a crashed restorer. */
 const RESTORE_LEASE_MS = 5000;
+
+/** A host that has not created the room by then is taken as stalled, and the next live node is asked. */
+const CREATE_TIMEOUT_MS = 1500;
+/** Hosts tried per restore: with 1.5 s each this stays inside the restore lease. */
+const CREATE_ATTEMPTS = 3;
 
 export type RoomUnavailableCode = 'room/lost' | 'room/restoring';
 
@@ -44,7 +49,10 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Prom
     if (now && now.epoch !== host.epoch && (await isLive(deps, now))) return now;
     // The dead host's listing must go first: Colyseus refuses a second listing under the same room id.
     if (deps.redis) await sweepDeadProcesses(deps.redis, matchMaker.processId);
-    await matchMaker.createRoom(ARENA_ROOM, { mode: 'checkpointed', restore: roomId } satisfies ArenaCreateOptions);
+    await createOnLiveNode(deps, { mode: 'checkpointed', restore: roomId }).catch((err: unknown) => {
+      // Whatever went wrong, the checkpoint is still there: the caller may try again (409), not give up (500).
+      throw err instanceof RoomUnavailableError ? err : new RoomUnavailableError('room/restoring', `Room ${roomId} could not be restored yet; retry in a moment.`, { cause: err });
+    });
     const restored = await deps.checkpoints.host(roomId);
     if (!restored) throw new RoomUnavailableError('room/lost', `Room ${roomId} vanished while it was being restored.`);
     return restored;
@@ -68,6 +76,51 @@ export async function restoreRoomsOf(deps: FailoverDeps, deadProcessIds: string[
       if (!(err instanceof RoomUnavailableError)) log.warn({ err, roomId: room.roomId }, 'could not restore an orphaned room');
     },
   )));
+}
+
+export interface CreateOnLiveNodeOptions {
+  /** A process that must not host the room (this one, while it drains). */
+  exclude?: string | null;
+  timeoutMs?: number;
+  attempts?: number;
+}
+
+/**
+ * Creates an arena room on a live game node chosen for it, never anywhere
+ * else. Unlike `matchMaker.createRoom`, a create request that times out (the
+ * host froze before its key lapsed) is not turned into a room in the caller's
+ * own process, which may be an API instance or a draining node: it is sent to
+ * the next live node. Throws `room/restoring` when no node took it.
+ */
+export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, options: ArenaCreateOptions, opts: CreateOnLiveNodeOptions = {}): Promise<void> {
+  const { exclude = null, timeoutMs = CREATE_TIMEOUT_MS, attempts = CREATE_ATTEMPTS } = opts;
+  // One-process mode: this process is the only host there is.
+  if (!deps.redis) {
+    await matchMaker.handleCreateRoom(ARENA_ROOM, options);
+    return;
+  }
+  const stalled = new Set<string>(exclude ? [exclude] : []);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const [target] = await liveCandidates(deps.redis, stalled);
+    if (!target) break;
+    if (target === matchMaker.processId) {
+      await matchMaker.handleCreateRoom(ARENA_ROOM, options);
+      return;
+    }
+    // A frozen host is found out in one short probe, not one full create timeout.
+    if (!(await answers(target))) {
+      stalled.add(target);
+      continue;
+    }
+    try {
+      await requestFromIPC(matchMaker.presence, `p:${target}`, undefined, [ARENA_ROOM, options], timeoutMs);
+      return;
+    } catch (err) {
+      if (!(err instanceof Error && err.message === 'ipc_timeout')) throw err;
+      stalled.add(target);
+    }
+  }
+  throw new RoomUnavailableError('room/restoring', `No live game node took the room${stalled.size ? ` (${stalled.size} did not answer)` : ''}; retry in a moment.`);
 }
 
 async function isLive(deps: FailoverDeps, host: RoomHost): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { matchMaker } from '@colyseus/core';
+import { matchMaker, requestFromIPC } from '@colyseus/core';
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX, connectedForMs } from '../common/redis';
 import type { Logger } from '../common/logger';
@@ -43,24 +43,50 @@ export async function processStates(redis: Redis, candidates: string[]): Promise
 const DRAINING = '|draining';
 
 /**
- * Colyseus's process selector, made safe: picks the live, non-draining game
- * process with the fewest rooms (never a dead or frozen one, never `exclude`).
- * Throws `noNodes()` when there is none.
+ * How long a candidate host may take to answer a health check before a room
+ * goes elsewhere. Loopback IPC answers in ~1 ms and a busy node's event loop
+ * runs at most ~15 ms late (p99 under 1000 bots); a frozen node never answers.
+ */
+export const PROBE_TIMEOUT_MS = 500;
+
+/**
+ * The live, non-draining game processes, fewest rooms first (ties by id, so
+ * every caller orders them alike), leaving out `skip`. A process stays a
+ * candidate until its key lapses (up to 1.2 s after it froze): see {@link answers}.
+ */
+export async function liveCandidates(redis: Redis, skip: ReadonlySet<string>): Promise<string[]> {
+  const counts = await redis.hgetall('roomcount');
+  const candidates = Object.keys(counts).filter((id) => !skip.has(id));
+  const states = await processStates(redis, candidates);
+  return candidates
+    .filter((id) => states.get(id) === 'alive')
+    .map((id) => ({ id, rooms: Number(counts[id]!.split(',')[0]) || 0 }))
+    .sort((a, b) => a.rooms - b.rooms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((c) => c.id);
+}
+
+/** Whether Colyseus process `processId` answers a health check on its IPC channel within `timeoutMs`. */
+export async function answers(processId: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  if (processId === matchMaker.processId) return true;
+  return requestFromIPC(matchMaker.presence, `p:${processId}`, 'healthcheck', [], timeoutMs).then(() => true, () => false);
+}
+
+/**
+ * Colyseus's process selector, made safe: the live, non-draining game process
+ * with the fewest rooms that answers a health check (never a dead one, never
+ * `exclude`, and not a frozen one whose key has yet to lapse). Colyseus sends
+ * the create request to whatever this returns and, when that request times
+ * out, creates the room in the caller's own process instead; the probe keeps
+ * that path for a host that froze in the millisecond since it answered.
+ * Throws `noNodes()` when no candidate answers.
  */
 export function liveProcessSelector(redis: Redis, exclude: () => string | null, noNodes: () => Error) {
   return async (): Promise<string> => {
-    const counts = await redis.hgetall('roomcount');
     const skip = exclude();
-    const candidates = Object.keys(counts).filter((id) => id !== skip);
-    const states = await processStates(redis, candidates);
-    let best: { id: string; rooms: number } | undefined;
-    for (const id of candidates) {
-      if (states.get(id) !== 'alive') continue;
-      const rooms = Number(counts[id]!.split(',')[0]) || 0;
-      if (!best || rooms < best.rooms || (rooms === best.rooms && id < best.id)) best = { id, rooms };
+    for (const id of await liveCandidates(redis, new Set(skip ? [skip] : []))) {
+      if (await answers(id)) return id;
     }
-    if (!best) throw noNodes();
-    return best.id;
+    throw noNodes();
   };
 }
 

@@ -3,9 +3,12 @@ import { ServerError, createAuthContext, matchMaker } from '@colyseus/core';
 import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol';
 import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import { ErrorCodes } from '../../../shared/errors';
+import { RedisUnavailableError } from '../../common/redis';
 import type { PlayerIdentity } from '../../common/tokens';
 import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../cluster/failover';
+import type { StoreWatch } from '../store-watch';
 import { MatchmakeError, type Matchmaker } from './index';
+import { NO_ROOMS_HERE } from './seat-check-room';
 
 /** A rejoin whose seat request takes longer than this met a host that stopped answering. */
 const REJOIN_TIMEOUT_MS = 1500;
@@ -13,25 +16,32 @@ const REJOIN_TIMEOUT_MS = 1500;
 /** A matchmaking request that takes longer than this has met a stalled node or Redis: fail rather than hang. */
 const SEAT_TIMEOUT_MS = 8000;
 
+/** Seat attempts when a new room's host did not answer its create request (each goes to another node). */
+const SEAT_ATTEMPTS = 3;
+
+const ALWAYS_UP: Pick<StoreWatch, 'bounded'> = { bounded: (work) => work };
+
 /**
  * The Colyseus matchmaker this process has set up: its own (one process, game
  * node and API together) or the standalone one from `startStandaloneMatchmaker`.
+ * `store` bounds every call on Colyseus's presence and driver, which queue for
+ * as long as the store is gone: a request in flight when it goes fails at once.
  */
-export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}): Matchmaker {
+export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}, store: Pick<StoreWatch, 'bounded'> = ALWAYS_UP): Matchmaker {
   return {
     async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
-      const host = await ensureRoomHosted(failover, roomId);
+      const host = await store.bounded(ensureRoomHosted(failover, roomId));
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
       try {
         // A host that stopped answering (frozen, not yet declared dead) would hold the seat
         // request for two IPC timeouts: give up sooner and let the client retry.
-        const reservation = await within(matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth), REJOIN_TIMEOUT_MS,
+        const reservation = await within(store.bounded(matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth)), REJOIN_TIMEOUT_MS,
           () => new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)) as SeatReservation;
-        const listing = (await matchMaker.findRoomsByIds([roomId])).get(roomId);
+        const listing = (await store.bounded(matchMaker.findRoomsByIds([roomId]), REJOIN_TIMEOUT_MS)).get(roomId);
         const meta = (listing?.metadata ?? {}) as { restoredFromTick?: number | null };
         return { reservation, mode: 'checkpointed', nodeId: host.nodeId, epoch: host.epoch, restoredFromTick: meta.restoredFromTick ?? null };
       } catch (err) {
-        if (err instanceof RoomUnavailableError) throw err;
+        if (err instanceof RoomUnavailableError || err instanceof RedisUnavailableError) throw err;
         const mapped = toMatchmakeError(err);
         if (mapped.code === ErrorCodes.authInvalid) throw mapped;
         // The room is between homes (hand-off under way, listing not yet visible): retry shortly.
@@ -41,16 +51,29 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
 
     async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string, maxPlayers?: number): Promise<SeatReservation> {
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
+      const options = { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) };
+      const attempt = async (): Promise<SeatReservation> => {
+        for (let i = 1; ; i++) {
+          try {
+            return await store.bounded(matchMaker.joinOrCreate(ARENA_ROOM, options, auth)) as SeatReservation;
+          } catch (err) {
+            // The new room's host froze before its key lapsed: Colyseus dropped it from the
+            // room counts, so the next attempt goes to another node.
+            if (i < SEAT_ATTEMPTS && err instanceof ServerError && err.message.startsWith(NO_ROOMS_HERE)) continue;
+            throw err;
+          }
+        }
+      };
       try {
-        const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) }, auth);
-        return await within(seat, SEAT_TIMEOUT_MS, () => new MatchmakeError(ErrorCodes.matchmakeFailed, `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as SeatReservation;
+        return await within(attempt(), SEAT_TIMEOUT_MS, () => new MatchmakeError(ErrorCodes.matchmakeFailed, `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`));
       } catch (err) {
+        if (err instanceof RedisUnavailableError) throw err;
         throw toMatchmakeError(err);
       }
     },
 
     async rooms(): Promise<RoomStatus[]> {
-      const listings = await matchMaker.query({ name: ARENA_ROOM });
+      const listings = await store.bounded(matchMaker.query({ name: ARENA_ROOM }));
       return listings.map((room) => {
         const meta = (room.metadata ?? {}) as { mode?: string; nodeId?: string };
         const mode = (ROOM_MODES as readonly string[]).includes(meta.mode ?? '') ? meta.mode as RoomMode : 'stateful';
