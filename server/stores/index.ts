@@ -15,7 +15,7 @@ import type { CheckpointStore } from './checkpoints';
 
 export type { LeaderboardStore, LeaderboardSlice, ResultsSink } from './leaderboard';
 export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
-export type { SessionStore, RefreshGrant } from './sessions';
+export type { SessionStore, RefreshGrant, Rotation } from './sessions';
 export type { CheckpointStore, Checkpoint, RoomHost } from './checkpoints';
 
 /** Room checkpoints in Redis, or in memory when `redis` is null (one-process mode). */

@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { INSTANCE_HEADER, type Session } from '../../../shared/api';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../../server/common/tokens';
 import { startRedis, type TestRedis } from '../../support/redis';
+import { RedisSessionStore } from '../../../server/stores/sessions-redis';
 import { SECRET, harness, login, type Harness } from './harness';
 
 let redis: TestRedis | undefined;
@@ -15,6 +16,8 @@ beforeAll(async () => {
   redis = await startRedis();
   h = await harness(redis.url);
 });
+
+const refresh = (on: Harness, token: string) => on.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: token } });
 
 const me = (authorization?: string) =>
   h!.app.inject({ method: 'GET', url: '/v1/players/me', headers: authorization ? { authorization } : {} });
@@ -43,21 +46,49 @@ describe('guest sessions', () => {
     }
   });
 
-  it('rotates refresh tokens: same player, old token single-use', async () => {
+  it('rotates refresh tokens: same player, a new token each time', async () => {
     const first = await login(h!.app, 'Bob');
-    const refresh = (token: string) => h!.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: token } });
-    const res = await refresh(first.refreshToken);
+    const res = await refresh(h!, first.refreshToken);
     expect(res.statusCode).toBe(200);
     const second = res.json<Session>();
     expect(second.playerId).toBe(first.playerId);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect((await me(`Bearer ${second.accessToken}`)).statusCode).toBe(200);
+    expect((await refresh(h!, second.refreshToken)).statusCode).toBe(200);
+    expect((await refresh(h!, 'a'.repeat(43))).statusCode).toBe(401);
+  });
 
-    const reuse = await refresh(first.refreshToken);
-    expect(reuse.statusCode).toBe(401);
-    expect(reuse.json()).toMatchObject({ code: 'auth/invalid' });
-    expect((await refresh(second.refreshToken)).statusCode).toBe(200);
-    expect((await refresh('a'.repeat(43))).statusCode).toBe(401);
+  it('keeps the identity when a refresh answer is lost: the same token on another instance gets the same new session', async () => {
+    const other = await harness(redis!.url);
+    try {
+      const first = await login(h!.app, 'Cy');
+      // The first answer never reaches the client (its instance died mid-response)...
+      const lost = (await refresh(h!, first.refreshToken)).json<Session>();
+      // ...so it retries with the same token on the other instance.
+      const retry = await refresh(other, first.refreshToken);
+      expect(retry.statusCode).toBe(200);
+      const again = retry.json<Session>();
+      expect(again).toMatchObject({ playerId: first.playerId, name: 'Cy', refreshToken: lost.refreshToken });
+      expect((await me(`Bearer ${again.accessToken}`)).json()).toMatchObject({ playerId: first.playerId });
+      expect((await refresh(other, again.refreshToken)).json<Session>().playerId).toBe(first.playerId);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a traded-in refresh token once its grace window is over', async () => {
+    const shortGrace = await harness(redis!.url, {});
+    const sessions = new RedisSessionStore(shortGrace.redis, 60, 200);
+    const quick = await harness(redis!.url, { stores: { ...shortGrace.stores, sessions } });
+    try {
+      const first = await login(quick.app, 'Di');
+      expect((await refresh(quick, first.refreshToken)).statusCode).toBe(200);
+      await expect.poll(async () => (await refresh(quick, first.refreshToken)).statusCode, { timeout: 3000, interval: 50 }).toBe(401);
+      expect((await refresh(quick, first.refreshToken)).json()).toMatchObject({ code: 'auth/invalid' });
+    } finally {
+      await quick.close();
+      await shortGrace.close();
+    }
   });
 });
 

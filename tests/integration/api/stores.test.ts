@@ -7,7 +7,7 @@ import { RedisSessionStore } from '../../../server/stores/sessions-redis';
 import { startRedis, type TestRedis } from '../../support/redis';
 import { leaderboardContract } from '../../unit/stores/contracts/leaderboard.contract';
 import { FORGET_AFTER_MS, TTL_MS, registryContract } from '../../unit/stores/contracts/registry.contract';
-import { sessionContract } from '../../unit/stores/contracts/sessions.contract';
+import { GRACE_MS, sessionContract } from '../../unit/stores/contracts/sessions.contract';
 import { checkpointContract } from '../../unit/stores/contracts/checkpoints.contract';
 import { RedisCheckpointStore } from '../../../server/stores/checkpoints-redis';
 
@@ -50,7 +50,7 @@ registryContract('redis', async () => {
   };
 });
 
-sessionContract('redis', async () => new RedisSessionStore(await fresh()));
+sessionContract('redis', async () => new RedisSessionStore(await fresh(), undefined, GRACE_MS));
 checkpointContract('redis', async () => new RedisCheckpointStore(await fresh()));
 
 it('stores refresh tokens hashed, with a TTL', async () => {
@@ -59,9 +59,17 @@ it('stores refresh tokens hashed, with a TTL', async () => {
   const keys = await r.keys('sc:rt:*');
   expect(keys).toHaveLength(1);
   expect(keys[0]).not.toContain(token);
-  const ttl = await r.ttl(keys[0]!);
+  // After a trade, the store holds the replacement only sealed under the old token.
+  const rotated = await new RedisSessionStore(r, 120).rotate(token);
+  const dump = JSON.stringify(await Promise.all((await r.keys('sc:rt*')).map(async (k) => [k, await r.get(k)])));
+  expect(dump).not.toContain(token);
+  expect(dump).not.toContain(rotated!.refreshToken);
+  const live = await r.keys('sc:rt:*'); // the replacement, with the store's TTL
+  expect(live).toHaveLength(1);
+  const ttl = await r.ttl(live[0]!);
   expect(ttl).toBeGreaterThan(100);
   expect(ttl).toBeLessThanOrEqual(120);
+  expect(await r.pttl((await r.keys('sc:rt-rotated:*'))[0]!)).toBeLessThanOrEqual(30_000);
 });
 
 it('lets a node heartbeat lapse in real time (PX TTL)', async () => {

@@ -4,7 +4,7 @@ import { MemoryNodeRegistry } from '../../../server/stores/registry-memory';
 import { MemorySessionStore } from '../../../server/stores/sessions-memory';
 import { leaderboardContract } from './contracts/leaderboard.contract';
 import { FORGET_AFTER_MS, TTL_MS, registryContract } from './contracts/registry.contract';
-import { sessionContract } from './contracts/sessions.contract';
+import { GRACE_MS, sessionContract } from './contracts/sessions.contract';
 import { MemoryCheckpointStore } from '../../../server/stores/checkpoints-memory';
 import { checkpointContract } from './contracts/checkpoints.contract';
 
@@ -22,12 +22,12 @@ registryContract('memory', async () => {
   };
 });
 
-sessionContract('memory', async () => new MemorySessionStore());
+sessionContract('memory', async () => new MemorySessionStore(undefined, Date.now, GRACE_MS));
 
 it('memory refresh tokens expire after their TTL', async () => {
   let now = 0;
   const store = new MemorySessionStore(60, () => now);
   const token = await store.issue({ playerId: 'p', name: 'n' });
   now += 60_001;
-  expect(await store.consume(token)).toBeNull();
+  expect(await store.rotate(token)).toBeNull();
 });

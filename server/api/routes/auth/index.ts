@@ -7,8 +7,7 @@ import { ErrorCodes } from '../../../../shared/errors';
 
 /** Guest sessions: a short-lived access JWT plus a single-use refresh token kept (hashed) in Redis. */
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
-  async function session(identity: PlayerIdentity): Promise<Session> {
-    const refreshToken = await fastify.sessions.issue(identity);
+  function session(identity: PlayerIdentity, refreshToken: string): Session {
     const access = fastify.tokens.sign(identity);
     return { ...identity, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
   }
@@ -23,20 +22,22 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const name = request.body.name.trim();
     if (!name) throw new ApiHttpError(400, ErrorCodes.requestInvalid, 'Invalid request: body/name must not be blank');
-    return session({ playerId: randomUUID(), name });
+    const identity = { playerId: randomUUID(), name };
+    return session(identity, await fastify.sessions.issue(identity));
   });
 
   fastify.post('/refresh', {
     config: { needsStore: true },
     schema: {
       summary: 'Trade a refresh token for a new session (the old token stops working)',
+      description: 'The same token presented again within 30 s answers with the same new refresh token (an answer lost in flight must not cost the player their identity); after that it is refused.',
       body: RefreshBody,
       response: { 200: Session, ...errorResponses(400, 401, 413, 415, 503) },
     },
   }, async (request) => {
-    const grant = await fastify.sessions.consume(request.body.refreshToken);
-    if (!grant) throw unauthorized(ErrorCodes.authInvalid, 'The refresh token is unknown, expired or already used: log in again.');
-    return session(grant);
+    const rotation = await fastify.sessions.rotate(request.body.refreshToken);
+    if (!rotation) throw unauthorized(ErrorCodes.authInvalid, 'The refresh token is unknown, expired or already used: log in again.');
+    return session({ playerId: rotation.grant.playerId, name: rotation.grant.name }, rotation.refreshToken);
   });
 };
 
