@@ -10,7 +10,9 @@ const USAGE = `Usage: npm run chaos -- <${FAULTS.join('|')}> <process-id>
   restart  start a dead process again under the same id
   drain    SIGTERM: stop taking rooms, let players finish or move, then exit
 
-Process ids: node-1, node-2, ... (game nodes), api-1, api-2, ... (API instances).
+Process ids: node-1, node-2, ... (game nodes), api-1, api-2, ... (API instances),
+and redis (the store: kill and restart only, and only when npm start started
+redis-server itself; restart brings it back on the same port with its data).
 Talks to the supervisor started by \`npm start\` (its address and token are in .data/control.json).`;
 
 const [fault, target] = process.argv.slice(2);
@@ -32,9 +34,11 @@ try {
   const res = fault === 'status'
     ? await fetch(`${control.url}/processes`, { headers })
     : await fetch(`${control.url}/faults`, { method: 'POST', headers, body: JSON.stringify({ fault, target }) });
-  const body = (await res.json()) as { message?: string; processes?: { id: string; state: string; pid: number | null; port: number; lastExit: string | null }[] };
+  const body = (await res.json()) as { message?: string; processes?: { id: string; state: string; pid: number | null; port: number; lastExit: string | null; reason?: string | null }[] };
   if (body.processes) {
-    for (const p of body.processes) console.log(`${p.id.padEnd(8)} ${p.state.padEnd(9)} port ${p.port}  pid ${p.pid ?? '-'}${p.lastExit ? `  last exit: ${p.lastExit}` : ''}`);
+    for (const p of body.processes) {
+      console.log(`${p.id.padEnd(8)} ${p.state.padEnd(9)} port ${p.port}  pid ${p.pid ?? '-'}${p.lastExit ? `  last exit: ${p.lastExit}` : ''}${p.reason ? `  faults off: ${p.reason}` : ''}`);
+    }
   } else {
     console.log(body.message);
   }

@@ -1,5 +1,8 @@
-import { CodedError } from '../../shared/errors';
 import { ManagedChild, type ChildKind } from './child';
+import { FaultError, UnknownTargetError } from './faults';
+import { STORE_ID, type ManagedStore } from './store';
+
+export { FaultError, UnknownTargetError } from './faults';
 
 export interface ClusterOptions {
   /** Shared Redis; null = one-process mode (one game node and one API instance in one process, in memory). */
@@ -12,6 +15,8 @@ export interface ClusterOptions {
   /** Extra environment for every child (TICK_RATE, MATCH_SECONDS, LOG_LEVEL, CORS_ORIGINS...). */
   env?: Record<string, string>;
   print?: (id: string, line: string) => void;
+  /** The shared Redis as a fault target (`redis`); absent in one-process mode. */
+  store?: ManagedStore;
 }
 
 export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
@@ -58,8 +63,13 @@ export class Cluster {
 
   get(id: string): ManagedChild {
     const child = this.children.get(id);
-    if (!child) throw new UnknownTargetError(id, [...this.children.keys()]);
+    if (!child) throw new UnknownTargetError(id, [...this.children.keys(), ...(this.store ? [STORE_ID] : [])]);
     return child;
+  }
+
+  /** The store as a fault target, when there is one. */
+  get store(): ManagedStore | null {
+    return this.options.store ?? null;
   }
 
   /** Starts every process and resolves when all report ready. */
@@ -75,6 +85,10 @@ export class Cluster {
 
   /** Injects a fault into one process. Returns what was done, for the caller to show. */
   async inject(fault: Fault, id: string): Promise<string> {
+    if (id === STORE_ID) {
+      if (!this.store) throw new FaultError('control/invalid', 'One-process mode: there is no store to fail (everything is in this process\'s memory).');
+      return this.store.inject(fault);
+    }
     const child = this.get(id);
     if (fault !== 'restart' && !child.process) throw new FaultError('control/invalid', `${id} is not running (${child.lastExit ?? 'never started'}): restart it first.`);
     switch (fault) {
@@ -99,14 +113,5 @@ export class Cluster {
         await child.ready();
         return `${id} restarted (pid ${child.pid})`;
     }
-  }
-}
-
-/** A fault that cannot be injected as asked (the control endpoint answers 409 with its code). */
-export class FaultError extends CodedError<'control/invalid' | 'control/unknown-target'> {}
-
-export class UnknownTargetError extends FaultError {
-  constructor(id: string, known: string[]) {
-    super('control/unknown-target', `No process called "${id}". Known: ${known.join(', ')}.`);
   }
 }

@@ -24,7 +24,7 @@ const errors = { 400: ApiError, 401: ApiError, 500: ApiError };
 /**
  * The supervisor's control endpoint as a Fastify plugin (it never listens:
  * `startControlServer` does). Fault injection for the page and the chaos CLI:
- *   GET  /processes               → the processes and their states
+ *   GET  /processes               → the processes and their states (and the store, `redis`)
  *   POST /faults {fault, target}  → inject a fault
  * Every request needs the token, because this can kill processes.
  */
@@ -52,7 +52,10 @@ const controlApp: FastifyPluginAsyncTypebox<ControlAppOptions> = async (fastify,
     send(reply, { code: ErrorCodes.controlNotFound, message: 'Try GET /processes or POST /faults.', statusCode: 404 }));
 
   fastify.get('/processes', { schema: { response: { 200: ProcessList, ...errors } } }, async () => ({
-    processes: cluster.list().map((c) => ({ id: c.spec.id, kind: c.spec.kind, port: c.spec.port, pid: c.pid ?? null, state: c.state, lastExit: c.lastExit })),
+    processes: [
+      ...cluster.list().map((c) => ({ id: c.spec.id, kind: c.spec.kind, port: c.spec.port, pid: c.pid ?? null, state: c.state, lastExit: c.lastExit })),
+      ...(cluster.store ? [cluster.store.info()] : []),
+    ],
   }));
 
   fastify.post('/faults', {

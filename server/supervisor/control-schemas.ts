@@ -8,12 +8,15 @@ import { FAULTS } from './cluster';
  */
 
 export const ProcessInfo = Type.Object({
-  id: Type.String({ description: 'node-1, api-2, ...' }),
-  kind: Type.Enum(['game', 'api'] as const),
+  id: Type.String({ description: 'node-1, api-2, ..., and redis (the store)' }),
+  kind: Type.Enum(['game', 'api', 'redis'] as const),
   port: Type.Integer(),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   state: Type.Enum(['starting', 'alive', 'frozen', 'draining', 'dead'] as const),
   lastExit: Type.Union([Type.String(), Type.Null()], { description: "How it last stopped: 'SIGKILL', 'exit 0', ..." }),
+  reason: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: 'The store only: null when kill and restart work; otherwise why they are off (the supervisor did not start this Redis)',
+  })),
 });
 export type ProcessInfo = Static<typeof ProcessInfo>;
 

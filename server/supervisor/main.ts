@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ChildProcess } from 'node:child_process';
 import { apiPorts, loadConfig } from '../common/config';
 import { Cluster } from './cluster';
 import { startControlServer, type ControlServer } from './control';
 import { redisAnswers, redisServerInstalled, startRedisServer } from './redis';
+import { ManagedStore } from './store';
 import { startWeb } from './web';
 import { formatLine } from './output';
 
@@ -24,7 +24,8 @@ Options:
   -h, --help    show this help
 
 Environment: see .env.example (ports, REDIS_URL, TICK_RATE, MATCH_SECONDS, ...).
-Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>`;
+Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>
+        npm run chaos -- <kill|restart> redis   (when the supervisor started Redis itself)`;
 
 const DATA_DIR = '.data';
 export const CONTROL_FILE = `${DATA_DIR}/control.json`;
@@ -44,14 +45,17 @@ if (args.help) {
 
 const config = loadConfig({ ...process.env, ...(args.nodes ? { GAME_NODES: args.nodes } : {}) });
 const say = (line: string) => console.log(`[statecraft] ${line}`);
-let redisChild: ChildProcess | null = null;
+let store: ManagedStore | null = null;
 let redisUrl: string | null = config.REDIS_URL || null;
 
-if (redisUrl && !(await redisAnswers(redisUrl))) {
+if (redisUrl && (await redisAnswers(redisUrl))) {
+  store = ManagedStore.external(redisUrl);
+} else if (redisUrl) {
   const url = new URL(redisUrl);
   if (redisServerInstalled() && ['localhost', '127.0.0.1'].includes(url.hostname)) {
     say(`No Redis at ${redisUrl}: starting redis-server (data in ${DATA_DIR}/redis, kept across restarts)`);
-    redisChild = await startRedisServer(Number(url.port || 6379), `${DATA_DIR}/redis`);
+    const dir = `${DATA_DIR}/redis`;
+    store = ManagedStore.started(redisUrl, await startRedisServer(Number(url.port || 6379), dir), dir);
   } else {
     say(`No Redis answers at ${redisUrl} and redis-server is not installed.`);
     redisUrl = null;
@@ -71,6 +75,7 @@ const cluster = new Cluster({
   apiPorts: apiPorts(config),
   publicHost: config.PUBLIC_HOST,
   jwtSecret,
+  ...(store ? { store } : {}),
   env: {
     TICK_RATE: String(config.TICK_RATE),
     MATCH_SECONDS: String(config.MATCH_SECONDS),
@@ -92,7 +97,7 @@ async function shutdown(code: number): Promise<never> {
   say('stopping...');
   await Promise.allSettled([cluster.stop(), control?.close(), web?.close()]);
   rmSync(CONTROL_FILE, { force: true });
-  redisChild?.kill('SIGTERM');
+  await store?.stop().catch(() => {});
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -116,7 +121,7 @@ try {
 
   console.log(table([
     ['what', 'id', 'where', 'pid'],
-    ['redis', redisChild ? 'started here' : redisUrl ? 'already running' : 'none: in memory', redisUrl ?? '-', redisChild?.pid ?? '-'],
+    ['redis', store?.managed ? 'started here' : store ? 'already running (no store faults)' : 'none: in memory', redisUrl ?? '-', store?.info().pid ?? '-'],
     ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id, c.spec.kind === 'game' ? `ws://${config.PUBLIC_HOST}:${c.spec.port}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
     ...(redisUrl ? [] : [['API', 'api-1 (in node-1)', apiUrls[0]!, cluster.get('node-1').pid ?? '-']]),
     ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
