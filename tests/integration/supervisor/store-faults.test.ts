@@ -10,7 +10,7 @@ import { Cluster } from '../../../server/supervisor/cluster';
 import { startControlServer, type ControlServer } from '../../../server/supervisor/control';
 import { freePort } from '../../../server/supervisor/ports';
 import { startRedisServer } from '../../../server/supervisor/redis';
-import { ManagedStore } from '../../../server/supervisor/store';
+import { ManagedStore, type StoreProcess } from '../../../server/supervisor/store';
 
 // Store faults through the real supervisor: a redis-server the supervisor started
 // itself (killed with SIGKILL, started again on the same port with its data), under
@@ -62,7 +62,7 @@ const call = async (path: string, body?: unknown): Promise<{ status: number; bod
   });
   return { status: res.status, body: await res.json() };
 };
-const storeEntry = async () => ((await call('/processes')).body.processes as { id: string }[]).find((p) => p.id === 'redis');
+const storeEntry = async () => ((await call('/processes')).body.processes as StoreProcess[]).find((p) => p.id === 'redis');
 const ready = async () => (await fetch(`${apiUrl}/health/ready`)).status;
 
 /** `npm run chaos -- <args>`, run as the CLI itself (tsx, from the CLI's own working directory). */
@@ -79,7 +79,7 @@ describe('store faults when the supervisor started redis-server', () => {
   });
 
   it('kills it with SIGKILL (chaos CLI), and every process keeps running', async () => {
-    const before = (await storeEntry()) as { pid: number };
+    const before = (await storeEntry())!;
     const { code, out } = await chaos('kill', 'redis');
     expect(code, out).toBe(0);
     expect(out).toContain(`redis killed (SIGKILL, pid ${before.pid})`);
