@@ -12,13 +12,31 @@ const STORAGE_KEY = 'statecraft.session';
 /** Refresh this long before the access token expires, so a request never races the expiry. */
 const EXPIRY_MARGIN_MS = 30_000;
 
+/** Why the stored login could not be kept, and who the player is now. */
+export interface IdentityReplaced {
+  previous: Session;
+  next: Session;
+  /** The API's answer to the refresh, for a person. */
+  reason: string;
+}
+
 /**
  * The player's guest session: kept in `storage` (the browser's sessionStorage:
  * one per tab, so two tabs are two players), refreshed when the access token is
  * about to expire.
+ *
+ * Refresh tokens are single-use, so a refresh is single-flight: every caller
+ * that needs one while it is in the air (several 401s at once) waits for the
+ * same call; a second call with the just-used token would be refused and cost
+ * the player their identity. Only the API saying the token is unknown
+ * (auth/invalid) ends the identity, and then listeners of `onReplaced` hear it
+ * (the page says so); a store outage or a network failure keeps the current
+ * session and the next call tries again.
  */
 export class SessionStore {
   #session: Session | null;
+  #refreshing: { from: Session; done: Promise<Session> } | null = null;
+  readonly #replacedListeners = new Set<(r: IdentityReplaced) => void>();
 
   constructor(private readonly api: ApiClient, private readonly storage: SessionStorageLike | null = null) {
     this.#session = load(storage);
@@ -26,6 +44,12 @@ export class SessionStore {
 
   get current(): Session | null {
     return this.#session;
+  }
+
+  /** Called when the login could not be kept and the player carries on as a new guest. */
+  onReplaced(listener: (r: IdentityReplaced) => void): () => void {
+    this.#replacedListeners.add(listener);
+    return () => this.#replacedListeners.delete(listener);
   }
 
   /** A session for `name`: the stored one if it has that name, otherwise a new guest login. */
@@ -49,18 +73,42 @@ export class SessionStore {
     }
   }
 
+  /** `s` if its access token has a while to live, else a refreshed session. */
   async #fresh(s: Session): Promise<Session> {
-    return s.accessTokenExpiresAt - EXPIRY_MARGIN_MS > Date.now() ? s : this.#refresh(s);
+    if (s.accessTokenExpiresAt - EXPIRY_MARGIN_MS > Date.now()) return s;
+    try {
+      return await this.#refresh(s);
+    } catch (err) {
+      // Refreshing early failed for now (store or network out): the token still works until it expires.
+      if (s.accessTokenExpiresAt > Date.now() && !(err instanceof ApiRequestError && err.code === ErrorCodes.authInvalid)) return s;
+      throw err;
+    }
   }
 
-  async #refresh(s: Session): Promise<Session> {
+  /** One refresh of `s`, shared by every caller that asks while it is in the air. */
+  #refresh(s: Session): Promise<Session> {
+    const current = this.#session;
+    // The session already moved past `s` (a request that got its 401 late): use the newer one.
+    if (current && current.refreshToken !== s.refreshToken) return Promise.resolve(current);
+    if (this.#refreshing?.from.refreshToken === s.refreshToken) return this.#refreshing.done;
+    const done = this.#rotate(s).finally(() => {
+      if (this.#refreshing?.done === done) this.#refreshing = null;
+    });
+    this.#refreshing = { from: s, done };
+    return done;
+  }
+
+  async #rotate(s: Session): Promise<Session> {
     try {
       const body: RefreshBody = { refreshToken: s.refreshToken };
       return this.#store(await this.api.request<Session>('POST', '/v1/auth/refresh', { body }));
     } catch (err) {
-      // A refresh token the API no longer knows: start over as a new guest with the same name.
-      if (err instanceof ApiRequestError && err.status >= 400 && err.status < 500) return this.#login(s.name);
-      throw err;
+      // Only "this token is unknown" ends the identity; anything else (redis/unavailable, rate/limited,
+      // no instance answering) leaves the session as it is, for the caller's retry policy.
+      if (!(err instanceof ApiRequestError) || err.code !== ErrorCodes.authInvalid) throw err;
+      const next = await this.#login(s.name);
+      for (const l of this.#replacedListeners) l({ previous: s, next, reason: err.message });
+      return next;
     }
   }
 
