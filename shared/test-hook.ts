@@ -17,7 +17,7 @@ export interface StatecraftSnapshot {
   /** Names of every player drawn in the arena, including this one. */
   players: string[];
   /** Set when the session was lost (cleared by the next seat); detectedMs as shown on the loss panel. */
-  lost: { reason: 'killed' | 'frozen' | 'moved' | 'left'; detectedMs: number | null } | null;
+  lost: { reason: 'killed' | 'frozen' | 'moved' | 'left' | 'elsewhere'; detectedMs: number | null } | null;
   /**
    * The last recovery of a checkpointed session (cleared by the next loss): ms to notice, ms until
    * back in play, play lost in ticks and ms, score points lost, the node it moved from and to, the new epoch.
@@ -30,4 +30,19 @@ export interface StatecraftSnapshot {
   clusterNodes: { id: string; state: string }[];
   /** How long the last "Find a new match" took to seat the player again (ms). */
   reseatMs: number | null;
+  /** The newest simulation tick the host sent (0 before the first patch): it stands still while the room is paused. */
+  tick: number;
+  /**
+   * The room's standing with the store, from its host's notices, as the HUD shows it (null outside a
+   * room). unsavedMs counts up live between notices (null: a stateful room never saves); `back` is
+   * the last outage this seat lived through, measured when the store returned.
+   */
+  store: {
+    store: 'ok' | 'unreachable'; paused: boolean; unsavedMs: number | null;
+    back: { unreachableMs: number; pausedMs: number | null } | null;
+  } | null;
+  /** The last results screen: its match and whether the host says its results are in the store yet. */
+  results: { matchId: string; recorded: 'recorded' | 'waiting' | null } | null;
+  /** The store as the page sees it through the API (/health/ready, redis/unavailable answers). */
+  storeSeen: 'unknown' | 'up' | 'down' | 'none';
 }

@@ -6,7 +6,10 @@ import { ApiClient } from './net/api';
 import { ClusterMonitor } from './net/cluster';
 import { ControlClient } from './net/control';
 import { SessionStore } from './net/session';
+import { StoreHealth } from './net/storeHealth';
+import { publish } from './testHook';
 import { byId } from './ui/dom';
+import { showIdentityReplaced } from './ui/identityNotice';
 import { Shell } from './ui/shell';
 
 function loadPrefs(): { name: string; mode: RoomMode } {
@@ -25,8 +28,12 @@ void loadRuntimeConfig().then((config) => {
   const api = new ApiClient(config.apiUrls);
   const control = ControlClient.from(config, () => api.succeeded);
   const cluster = new ClusterMonitor(api, control);
-  const shell = new Shell(api, cluster, control);
+  const store = new StoreHealth(api);
+  const shell = new Shell(api, cluster, control, store);
   const sessions = new SessionStore(api, sessionStorage);
+  sessions.onReplaced((r) => showIdentityReplaced(byId('stage'), r));
+  store.onChange((v) => publish({ storeSeen: v.state }));
   cluster.start();
-  startGame(byId('game'), { config, api, control, cluster, sessions, shell, prefs: loadPrefs() });
+  store.start();
+  startGame(byId('game'), { config, api, control, cluster, store, sessions, shell, prefs: loadPrefs() });
 });

@@ -14,11 +14,11 @@ declare global {
 }
 
 /** What changes every frame, read from the arena when a test asks rather than published per frame. */
-type Live = Pick<StatecraftSnapshot, 'x' | 'y' | 'score' | 'connected' | 'players'>;
+type Live = Pick<StatecraftSnapshot, 'x' | 'y' | 'score' | 'connected' | 'players' | 'tick' | 'store'>;
 
 const current: StatecraftSnapshot = {
   phase: 'lobby', mode: null, roomId: null, nodeId: null, playerId: null, x: 0, y: 0, score: 0, connected: false, players: [],
-  lost: null, recovery: null, clusterNodes: [], reseatMs: null,
+  lost: null, recovery: null, clusterNodes: [], reseatMs: null, tick: 0, store: null, results: null, storeSeen: 'unknown',
 };
 let live: (() => Live) | null = null;
 
@@ -30,6 +30,8 @@ Object.defineProperty(window, '__statecraft', {
       players: Object.freeze([...s.players]),
       lost: s.lost ? Object.freeze({ ...s.lost }) : null,
       recovery: s.recovery ? Object.freeze({ ...s.recovery }) : null,
+      store: s.store ? Object.freeze({ ...s.store, back: s.store.back ? Object.freeze({ ...s.store.back }) : null }) : null,
+      results: s.results ? Object.freeze({ ...s.results }) : null,
       clusterNodes: Object.freeze(s.clusterNodes.map((n) => Object.freeze({ ...n }))),
     });
   },
@@ -49,12 +51,16 @@ export function watchArena(session: ArenaSession, view: { position(): { x: numbe
   const recovering = session.wasRecovered;
   publish({
     phase: recovering ? 'recovering' : 'playing', mode: session.mode, roomId: session.connection.roomId, connected: true, nodeId: null,
-    lost: null, reseatMs: session.reseatMs, playerId, ...(recovering ? {} : { recovery: null }),
+    lost: null, reseatMs: session.reseatMs, playerId, results: null, ...(recovering ? {} : { recovery: null }),
   });
   const read = (): Live => {
     const { x, y } = view.position();
     const me = session.state?.players.get(session.connection.sessionId);
-    return { x, y, score: me?.score ?? 0, connected: session.connection.connected, players: view.players() };
+    const st = session.store.view(performance.now());
+    return {
+      x, y, score: me?.score ?? 0, connected: session.connection.connected, players: view.players(), tick: session.state?.tick ?? 0,
+      store: { store: st.store, paused: st.paused, unsavedMs: st.unsavedMs, back: st.back && { unreachableMs: st.back.unreachableMs, pausedMs: st.back.pausedMs } },
+    };
   };
   live = read;
   const offs = [
@@ -67,11 +73,17 @@ export function watchArena(session: ArenaSession, view: { position(): { x: numbe
       publish({ phase: follows ? 'recovering' : 'lost', connected: false, lost: { reason: loss.reason, detectedMs }, ...(follows ? { recovery: null } : {}) });
     }),
     session.on('final', () => publish({ phase: 'lost' })),
+    session.on('elsewhere', (loss) => publish({ phase: 'lost', connected: false, lost: { reason: loss.reason, detectedMs: null } })),
+    session.on('results', (r) => publish({ results: { matchId: r.matchId, recorded: session.recorded.get(r.matchId) ?? null } })),
+    session.on('recorded', ({ matchId, status }) => {
+      if (current.results?.matchId === matchId) publish({ results: { matchId, recorded: status } });
+    }),
   ];
   return () => {
     for (const off of offs) off();
     if (live === read) {
-      publish(read());
+      // The last live values stay, but a room's store standing ends with the room.
+      publish({ ...read(), store: null });
       live = null;
     }
   };

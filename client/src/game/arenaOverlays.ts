@@ -1,11 +1,13 @@
 import type { PlayerProfile } from '../../../shared/api';
 import type { MatchResult } from '../../../shared/protocol';
+import { ElsewherePanel } from '../ui/elsewherePanel';
 import { describeError } from '../ui/errors';
 import { LossPanel } from '../ui/lossPanel';
 import { ResultsPanel } from '../ui/resultsPanel';
 import { toast } from '../ui/toasts';
 import type { ArenaSession, SessionLoss } from './arenaSession';
 import type { Services } from './services';
+import { storeLine } from './storeStatus';
 
 /**
  * The DOM over the arena for one seat: HUD seat and session panel, results,
@@ -14,8 +16,9 @@ import type { Services } from './services';
  * knows (the predicted position, the other players' names).
  */
 export class ArenaOverlays {
-  #results: ResultsPanel | null = null;
+  #results: { matchId: string; panel: ResultsPanel } | null = null;
   #loss: LossPanel | null = null;
+  #elsewhere: ElsewherePanel | null = null;
   readonly #offs: (() => void)[];
 
   constructor(
@@ -55,6 +58,17 @@ export class ArenaOverlays {
         refresh();
         delayedCall(1500, refresh);
       }),
+      session.on('recorded', ({ matchId, status }) => {
+        if (this.#results?.matchId === matchId) this.#results.panel.setRecorded(status);
+        if (status === 'recorded') void shell.leaderboard.refresh(sessions.current?.playerId ?? null);
+      }),
+      session.on('elsewhere', () => {
+        this.#dropResults();
+        shell.notice.hide();
+        shell.recovery.hide();
+        shell.setSeat(null, null, false);
+        this.#elsewhere = new ElsewherePanel(shell.overlay, session.connection.roomId);
+      }),
       session.on('notice', (e) => toast(e.message, 'warn')),
       session.on('draining', (nodeId) => {
         if (session.mode === 'stateful') shell.notice.show(`Your host ${nodeId} is draining: this is the last match here.`);
@@ -84,8 +98,10 @@ export class ArenaOverlays {
 
   /** Per frame: the HUD's clock, round trip and silence, and the results card's countdown. */
   tick(timeLeftMs: number, rttMs: number | null, silenceMs: number): void {
-    this.services.shell.session.tick(rttMs, silenceMs, this.session.lost);
-    this.#results?.tick(timeLeftMs);
+    const { shell } = this.services;
+    shell.session.tick(rttMs, silenceMs, this.session.lost);
+    shell.store.set(this.session.lost ? null : storeLine(this.session.store.view(performance.now()), this.session.connection.node?.nodeId ?? null, performance.now()));
+    this.#results?.panel.tick(timeLeftMs);
   }
 
   destroy(): void {
@@ -93,19 +109,24 @@ export class ArenaOverlays {
     const { shell } = this.services;
     shell.setSeat(null, null, false);
     shell.notice.hide();
+    shell.store.set(null);
     this.#dropResults();
     this.#loss?.destroy();
     this.#loss = null;
+    this.#elsewhere?.destroy();
+    this.#elsewhere = null;
   }
 
   #showResults(result: MatchResult): void {
-    this.#results?.destroy();
+    this.#results?.panel.destroy();
     const { shell, sessions } = this.services;
-    this.#results = new ResultsPanel(shell.overlay, result, sessions.current?.playerId ?? null);
+    const panel = new ResultsPanel(shell.overlay, result, sessions.current?.playerId ?? null, this.session.connection.node?.nodeId ?? null);
+    panel.setRecorded(this.session.recorded.get(result.matchId) ?? null);
+    this.#results = { matchId: result.matchId, panel };
   }
 
   #dropResults(): void {
-    this.#results?.destroy();
+    this.#results?.panel.destroy();
     this.#results = null;
   }
 

@@ -1,10 +1,11 @@
 import type { RejoinResult } from '../../../shared/api';
-import type { MatchResult, NodeInfo, ProtocolError, RoomMode } from '../../../shared/protocol';
+import type { MatchResult, NodeInfo, ProtocolError, RecordedNotice, RoomMode } from '../../../shared/protocol';
 import type { ArenaState } from '../../../shared/schema';
 import type { ConnectionEvents, ConnectionLoss, GameConnection } from '../net/connection';
 import type { InjectedFault } from '../net/control';
 import { followRoom, rematch, type RetryOptions } from '../net/rejoin';
 import { summarizeRecovery, type RecoveryCause, type RecoverySummary } from './recovery';
+import { StoreStatus, type StoreChange } from './storeStatus';
 
 const DEFAULT_TICK_RATE = 20;
 
@@ -65,6 +66,15 @@ export interface ArenaSessionEvents {
   final: (loss: SessionLoss, note: string | null) => void;
   /** A new seat is ready (followed room or new match): the view restarts on it. */
   seated: (next: SeatData) => void;
+  /** A store notice from the host (read the numbers from `session.store`). */
+  store: (change: StoreChange) => void;
+  /** Whether a finished match's results are in the store yet. */
+  recorded: (notice: RecordedNotice) => void;
+  /**
+   * The player opened this room again elsewhere (another tab): this connection was closed as
+   * the older one. Final, and nothing follows it: coming back would evict the newer tab.
+   */
+  elsewhere: (loss: ConnectionLoss) => void;
 }
 
 export interface ArenaSessionDeps {
@@ -102,6 +112,10 @@ export class ArenaSession {
   lastTick = 0;
   lastScore = 0;
   #meSeen = false;
+  /** Where the room stands with the store, from the host's notices. */
+  readonly store = new StoreStatus();
+  /** The recorded status of each finished match's results, by match id. */
+  readonly recorded = new Map<string, RecordedNotice['status']>();
   /** When this seat was taken, and when the current match started (if after). */
   readonly joinedAt: number;
   #matchStartedAt: number;
@@ -138,6 +152,11 @@ export class ArenaSession {
     forward('error', (e) => this.#emit('notice', e));
     forward('draining', (nodeId) => this.#emit('draining', nodeId));
     forward('lost', (loss) => this.#onLost(loss));
+    forward('store', (notice) => this.#emit('store', this.store.update(notice, this.#now())));
+    forward('recorded', (notice) => {
+      this.recorded.set(notice.matchId, notice.status);
+      this.#emit('recorded', notice);
+    });
     if (c.node) this.#onNode(c.node);
     if (c.state) this.#onPatch(c.state);
   }
@@ -148,6 +167,11 @@ export class ArenaSession {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     void this.connection.leave();
+  }
+
+  /** The host holds the room still: it cannot save it (the client must not predict or count down meanwhile). */
+  get paused(): boolean {
+    return !this.lost && this.store.paused;
   }
 
   get tickRate(): number {
@@ -176,6 +200,8 @@ export class ArenaSession {
 
   #onPatch(state: ArenaState): void {
     const at = this.#now();
+    // A paused room that ticks again is playing, whether or not its host says so (see StoreStatus.resumed).
+    if (state.tick > this.lastTick && this.lastTick > 0 && this.store.resumed(at)) this.#emit('store', 'back');
     this.state = state;
     if (state.phase !== this.phase) {
       const previous = this.phase;
@@ -214,6 +240,7 @@ export class ArenaSession {
 
   #onLost(connLoss: ConnectionLoss): void {
     this.lost = true;
+    if (connLoss.reason === 'elsewhere') return this.#emit('elsewhere', connLoss);
     const fault = faultFor(this.deps.faults, connLoss.nodeId, this.joinedAt);
     const loss: SessionLoss = {
       loss: connLoss, fault, detectedMs: detectionMs(connLoss, fault),

@@ -3,6 +3,7 @@ import type { ApiClient } from '../net/api';
 import type { ClusterMonitor } from '../net/cluster';
 import type { ControlClient } from '../net/control';
 import type { SessionStore } from '../net/session';
+import type { StoreHealth } from '../net/storeHealth';
 import type { RoomMode } from '../../../shared/protocol';
 import type { Shell } from '../ui/shell';
 
@@ -13,6 +14,8 @@ export interface Services {
   /** The supervisor's fault endpoint; null when /statecraft.json does not offer it. */
   control: ControlClient | null;
   cluster: ClusterMonitor;
+  /** The store as the page sees it through the API (the lobby's outage notice, the cluster map's store card). */
+  store: StoreHealth;
   sessions: SessionStore;
   shell: Shell;
   /** The player's last lobby choice: reused for "Find a new match". */

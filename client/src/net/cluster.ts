@@ -1,6 +1,7 @@
 import type { ApiInstanceStatus, ClusterStatus, GameNodeStatus, RoomStatus } from '../../../shared/api';
-import type { ApiClient } from './api';
-import type { ControlClient, ProcessInfo } from './control';
+import { ErrorCodes } from '../../../shared/errors';
+import { ApiRequestError, type ApiClient } from './api';
+import { STORE_TARGET, type ControlClient, type ProcessInfo } from './control';
 
 export const CLUSTER_POLL_MS = 500;
 
@@ -30,8 +31,12 @@ export interface ClusterView {
   servedBy: string | null;
   /** performance.now() of this read. */
   at: number;
-  /** The API could not be read at all this round. */
+  /** No API instance answered this round. */
   apiDown: boolean;
+  /** The API answered, but redis/unavailable: the map is the last one read before the outage. */
+  storeDown: boolean;
+  /** The store's entry in the supervisor's process list (null without control, or before the supervisor lists it). */
+  storeProcess: ProcessInfo | null;
 }
 
 type Listener = (view: ClusterView) => void;
@@ -47,6 +52,7 @@ export class ClusterMonitor {
   #timers: { api?: ReturnType<typeof setTimeout>; control?: ReturnType<typeof setTimeout> } = {};
   #status: ClusterStatus | null = null;
   #apiDown = false;
+  #storeDown = false;
   #processes: ProcessInfo[] | null = null;
   #stopped = false;
   view: ClusterView | null = null;
@@ -81,9 +87,18 @@ export class ClusterMonitor {
   // listing waits on it), and the supervisor's process list must not wait for it, nor the other way round.
   async #apiRound(): Promise<void> {
     clearTimeout(this.#timers.api);
-    const status = await this.api.request<ClusterStatus>('GET', '/v1/cluster', { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    if (status) this.#status = status;
-    this.#apiDown = status === null;
+    let answered = true;
+    const status = await this.api.request<ClusterStatus>('GET', '/v1/cluster', { signal: AbortSignal.timeout(2000) }).catch((err: unknown) => {
+      // An instance that answers redis/unavailable is up: only the store is out.
+      answered = err instanceof ApiRequestError;
+      this.#storeDown = err instanceof ApiRequestError && err.code === ErrorCodes.redisUnavailable;
+      return null;
+    });
+    if (status) {
+      this.#status = status;
+      this.#storeDown = false;
+    }
+    this.#apiDown = !answered;
     this.#publish();
     if (!this.#stopped) this.#timers.api = setTimeout(() => void this.#apiRound(), CLUSTER_POLL_MS);
   }
@@ -97,12 +112,12 @@ export class ClusterMonitor {
   }
 
   #publish(): void {
-    this.view = merge(this.#status, this.#processes, this.#apiDown);
+    this.view = merge(this.#status, this.#processes, this.#apiDown, this.#storeDown);
     for (const l of this.#listeners) l(this.view);
   }
 }
 
-function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, apiDown: boolean): ClusterView {
+function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, apiDown: boolean, storeDown: boolean): ClusterView {
   const procs = new Map((processes ?? []).map((p) => [p.id, p]));
   const nodeIds = new Set<string>([...(status?.nodes ?? []).map((n) => n.id), ...(processes ?? []).filter((p) => p.kind === 'game').map((p) => p.id)]);
   const nodes = [...nodeIds].sort(byNumericId).map((id): NodeView => {
@@ -126,7 +141,8 @@ function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, ap
     const alive = proc ? proc.state === 'alive' && (reg?.alive ?? true) : (reg?.alive ?? false);
     return { id, alive, requests: reg?.requests ?? null, process: proc };
   });
-  return { nodes, apis, servedBy: status?.servedBy ?? null, at: performance.now(), apiDown };
+  const storeProcess = (processes ?? []).find((p) => p.kind === 'redis' || p.id === STORE_TARGET) ?? null;
+  return { nodes, apis, servedBy: status?.servedBy ?? null, at: performance.now(), apiDown, storeDown, storeProcess };
 }
 
 /**

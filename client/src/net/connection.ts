@@ -13,9 +13,11 @@ export const SILENCE_MS = HEARTBEAT.silenceMs;
  * - frozen: the socket stayed open but nothing arrived for SILENCE_MS,
  * - moved: the room told us it lives elsewhere now ('moved' message or close code 4100):
  *   a drain hand-off, or this copy was a stale one,
- * - left: the host closed the room on purpose (drain, shutdown).
+ * - left: the host closed the room on purpose (drain, shutdown),
+ * - elsewhere: the same player opened this room again (another tab, close code 4102): this
+ *   connection is the older one and must not come back, or the two would take turns evicting each other.
  */
-export type LossReason = 'killed' | 'frozen' | 'moved' | 'left';
+export type LossReason = 'killed' | 'frozen' | 'moved' | 'left' | 'elsewhere';
 
 export interface ConnectionLoss {
   reason: LossReason;
@@ -226,7 +228,8 @@ export class GameConnection {
     // 1000 (normal) or a 4xxx application code is the host closing the room on purpose;
     // anything else (1006: no close frame, the TCP connection just ended) is a dead process.
     const deliberate = code === 1000 || (code >= 4000 && code < 5000);
-    this.#lose(code === CloseCodes.moved ? 'moved' : deliberate ? 'left' : 'killed', code, reason ?? '');
+    const kind = code === CloseCodes.moved ? 'moved' : code === CloseCodes.openedElsewhere ? 'elsewhere' : deliberate ? 'left' : 'killed';
+    this.#lose(kind, code, reason ?? '');
   }
 
   #lose(kind: LossReason, code: number, detail: string): void {

@@ -9,14 +9,19 @@ export interface ControlEndpoint {
 export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
 export type Fault = (typeof FAULTS)[number];
 
+/** The id of the store in GET /processes and the target of its faults. */
+export const STORE_TARGET = 'redis';
+
 /** One process as the supervisor sees it (GET /processes on the control endpoint). */
 export interface ProcessInfo {
   id: string;
-  kind: 'game' | 'api';
+  kind: 'game' | 'api' | 'redis';
   port: number;
   pid: number | null;
   state: 'starting' | 'alive' | 'frozen' | 'draining' | 'dead';
   lastExit: string | null;
+  /** The store only: set when the supervisor did not start Redis itself, and says why it cannot kill or restart it. */
+  reason?: string | null;
 }
 
 /** A fault this page injected: when the button was pressed, on both clocks. */

@@ -7,6 +7,12 @@ export const REJOIN_RETRY_MS = 100;
 export const REJOIN_DEADLINE_MS = 15_000;
 /** Retry period for a new match: a seat on a node that died a moment ago fails fast; give the sweep time. */
 export const REMATCH_RETRY_MS = 300;
+/**
+ * A match from the lobby waits out a store outage, which lasts seconds to minutes rather than the
+ * fraction of a second a node's death does: first retry after 0.5 s, doubling to at most 5 s, for
+ * up to 2 min (the player can stop it sooner).
+ */
+export const LOBBY_RETRY = { retryMs: 500, backoff: 2, maxRetryMs: 5000, deadlineMs: 120_000 } as const;
 
 /** Codes that mean "not now, ask again shortly", whichever call gave them. */
 const RETRY_CODES = new Set<ErrorCode>([ErrorCodes.roomRestoring, ErrorCodes.redisUnavailable, ErrorCodes.apiUnreachable]);
@@ -20,8 +26,14 @@ export type RetryOutcome<T> =
 export interface RetryOptions {
   deadlineMs?: number;
   retryMs?: number;
+  /** Each wait is this many times the last one (default 1: a fixed period)... */
+  backoff?: number;
+  /** ...up to this long. */
+  maxRetryMs?: number;
   /** Called before each attempt (1-based), e.g. to update the banner. */
   onAttempt?: (attempt: number, lastError: unknown) => void;
+  /** Called when an attempt failed and the next one comes in `delayMs`. */
+  onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
   /** Checked before each attempt: true stops with `why: 'cancelled'` (the player or the bot left). */
   cancelled?: () => boolean;
   now?: () => number;
@@ -48,11 +60,13 @@ export function retryVerdict(err: unknown): 'retry' | 'lost' | 'refused' {
 
 /** The retry loop behind {@link followRoom} and {@link rematch}. Pure: no timers beyond `sleep`, no DOM. */
 async function retrying<T>(attempt: () => Promise<T>, options: RetryOptions, defaults: { deadlineMs: number; retryMs: number }): Promise<RetryOutcome<T>> {
-  const { deadlineMs = defaults.deadlineMs, retryMs = defaults.retryMs, onAttempt, cancelled } = options;
+  const { deadlineMs = defaults.deadlineMs, retryMs = defaults.retryMs, backoff = 1, onAttempt, onRetry, cancelled } = options;
+  const maxRetryMs = options.maxRetryMs ?? retryMs;
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const t0 = now();
   let lastError: unknown = null;
+  let delayMs = retryMs;
   for (let n = 1; ; n++) {
     if (cancelled?.()) return { ok: false, why: 'cancelled', message: 'cancelled', error: lastError, attempts: n - 1 };
     onAttempt?.(n, lastError);
@@ -63,10 +77,12 @@ async function retrying<T>(attempt: () => Promise<T>, options: RetryOptions, def
       const verdict = retryVerdict(err);
       const message = err instanceof Error ? err.message : String(err);
       if (verdict !== 'retry') return { ok: false, why: verdict, message, error: err, attempts: n };
-      if (now() - t0 + retryMs > deadlineMs) {
+      if (now() - t0 + delayMs > deadlineMs) {
         return { ok: false, why: 'timeout', message: `No seat back within ${Math.round(deadlineMs / 1000)} s (last answer: ${message})`, error: err, attempts: n };
       }
-      await sleep(retryMs);
+      onRetry?.(n, err, delayMs);
+      await sleep(delayMs);
+      delayMs = Math.min(maxRetryMs, delayMs * backoff);
     }
   }
 }
@@ -89,4 +105,13 @@ export function followRoom<T>(attempt: () => Promise<T>, options: RetryOptions =
  */
 export function rematch<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<RetryOutcome<T>> {
   return retrying(attempt, options, { deadlineMs: REJOIN_DEADLINE_MS, retryMs: REMATCH_RETRY_MS });
+}
+
+/**
+ * The player's match from the lobby (log in, matchmake, take the seat): retried with backoff
+ * (LOBBY_RETRY) while the failure is worth retrying, above all a store outage (redis/unavailable),
+ * during which login and matchmaking are paused but the API answers at once.
+ */
+export function lobbyMatch<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<RetryOutcome<T>> {
+  return retrying(attempt, { backoff: LOBBY_RETRY.backoff, maxRetryMs: LOBBY_RETRY.maxRetryMs, ...options }, LOBBY_RETRY);
 }

@@ -1,7 +1,9 @@
 import type { ApiView, ClusterMonitor, ClusterView, NodeView } from '../net/cluster';
-import type { ControlClient, Fault } from '../net/control';
+import { STORE_TARGET, type ControlClient, type Fault } from '../net/control';
+import type { StoreHealth } from '../net/storeHealth';
 import { publish } from '../testHook';
 import { h, setText } from './dom';
+import { StoreCard } from './storeCard';
 import { toast } from './toasts';
 
 const NODE_FAULTS: Fault[] = ['kill', 'freeze', 'thaw', 'restart', 'drain'];
@@ -39,14 +41,19 @@ export class ClusterPanel {
   /** Rooms that just moved: from where, and until when (performance.now()) to highlight them. */
   readonly #moves = new Map<string, { from: string; until: number }>();
 
-  constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null) {
+  readonly #store: StoreCard;
+
+  constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null, private readonly store: StoreHealth) {
     this.root = h('section', { class: 'panel cluster', 'data-testid': 'cluster-map' },
       h('h2', {}, 'Cluster'),
       h('h3', {}, 'Game nodes'), this.#nodes,
-      h('h3', {}, 'API instances'), this.#apis,
-      this.#note);
+      h('h3', {}, 'API instances'), this.#apis);
+    this.#store = new StoreCard(this.root, control !== null, (fault) => void this.inject(fault, STORE_TARGET));
+    this.root.append(this.#note);
     host.append(this.root);
     monitor.onUpdate((view) => this.#render(view));
+    this.#store.setHealth(store.view);
+    store.onChange((view) => this.#store.setHealth(view));
   }
 
   /** The player's own seat, highlighted on the map (nulls in the lobby). */
@@ -64,6 +71,7 @@ export class ClusterPanel {
       toast(err instanceof Error ? err.message : String(err), 'error');
     } finally {
       this.monitor.poke();
+      if (target === STORE_TARGET) this.store.poke();
     }
   }
 
@@ -74,10 +82,13 @@ export class ClusterPanel {
     sync(this.#apiRows, this.#apis, view.apis.map((a) => a.id), (id) => this.#row(id, 'api', API_FAULTS));
     for (const n of view.nodes) this.#updateNode(this.#nodeRows.get(n.id)!, n);
     for (const a of view.apis) this.#updateApi(this.#apiRows.get(a.id)!, a);
+    this.#store.setCluster(view);
     setText(this.#note, view.apiDown
       ? 'No API instance answered: showing the last known map.'
-      : `Read from ${view.servedBy ?? '?'} · every 0.5 s${this.control ? '' : ' · fault injection off'}`);
-    this.#note.classList.toggle('warn', view.apiDown);
+      : view.storeDown
+        ? 'The store is unreachable, so the API cannot read the cluster: showing the last map read before the outage.'
+        : `Read from ${view.servedBy ?? '?'} · every 0.5 s${this.control ? '' : ' · fault injection off'}`);
+    this.#note.classList.toggle('warn', view.apiDown || view.storeDown);
     publish({ clusterNodes: view.nodes.map((n) => ({ id: n.id, state: n.state })) });
   }
 

@@ -1,9 +1,11 @@
+import { ErrorCodes } from '../../../shared/errors';
 import { ApiRequestError, ApiUnavailableError } from '../net/api';
 
 /** One sentence a player can act on, whatever failed along the login → matchmake → join path. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiUnavailableError) return err.message;
   if (err instanceof ApiRequestError) {
+    if (err.code === ErrorCodes.redisUnavailable) return 'The store is unreachable: login and matchmaking are paused until it is back. Try again in a moment.';
     if (err.code.startsWith('auth/')) return `Could not sign you in: ${err.message}`;
     if (err.status >= 500) return 'The server had a problem finding you a match. Try again.';
     return err.message;

@@ -1,5 +1,6 @@
 import type { LeaderboardEntry } from '../../../shared/api';
-import type { ApiClient } from '../net/api';
+import { ErrorCodes } from '../../../shared/errors';
+import { ApiRequestError, type ApiClient } from '../net/api';
 import { fetchLeaderboard } from '../net/leaderboard';
 import { h } from './dom';
 
@@ -31,8 +32,11 @@ export class LeaderboardPanel {
         view.top.length === 0 ? h('p', { class: 'muted' }, 'No scores yet. Be the first!') : table(view.top, playerId),
         ...(around.length > 0 ? [h('h3', {}, 'Around you'), table(around, playerId)] : []),
       );
-    } catch {
-      this.#body.replaceChildren(h('p', { class: 'muted' }, 'The leaderboard is unavailable right now. Your games still count.'));
+    } catch (err) {
+      const storeOut = err instanceof ApiRequestError && err.code === ErrorCodes.redisUnavailable;
+      this.#body.replaceChildren(h('p', { class: 'muted' }, storeOut
+        ? 'Leaderboards are paused: the store is unreachable. Results of finished matches wait on their game node and count once it is back.'
+        : 'The leaderboard is unavailable right now. Your games still count.'));
     } finally {
       this.#loading = false;
     }

@@ -19,9 +19,13 @@ export class LobbyPanel {
   readonly #name: HTMLInputElement;
   readonly #play: HTMLButtonElement;
   readonly #status = h('p', { class: 'status', role: 'status', 'data-testid': 'lobby-status' });
+  readonly #store = h('p', { class: 'store-warning', role: 'status', 'data-testid': 'lobby-store', hidden: true },
+    'store unreachable: login, matchmaking and leaderboards are paused; matches in progress continue');
+  readonly #stop = h('button', { type: 'button', class: 'link', 'data-testid': 'stop-retrying', hidden: true }, 'Stop retrying');
   #mode: RoomMode = 'stateful';
 
-  constructor(host: HTMLElement, defaults: { name: string; mode: RoomMode }, onPlay: (choice: LobbyChoice) => void) {
+  constructor(host: HTMLElement, defaults: { name: string; mode: RoomMode }, onPlay: (choice: LobbyChoice) => void, onStop: () => void) {
+    this.#stop.addEventListener('click', onStop);
     this.#mode = defaults.mode;
     this.#name = h('input', {
       id: 'player-name', 'data-testid': 'name-input', maxlength: 16, autocomplete: 'nickname',
@@ -40,12 +44,14 @@ export class LobbyPanel {
     const form = h('form', { class: 'card lobby', novalidate: true },
       h('h1', {}, 'Orb Rush'),
       h('p', { class: 'lead' }, 'Collect orbs, dodge nobody, beat the clock. Golden orbs are worth five.'),
+      this.#store,
       h('label', { for: 'player-name', class: 'field-label' }, 'Name'),
       this.#name,
       h('span', { class: 'field-label' }, 'Server model'),
       modes,
       this.#play,
       this.#status,
+      this.#stop,
       h('p', { class: 'keys' }, 'Move with ', h('kbd', {}, 'W'), h('kbd', {}, 'A'), h('kbd', {}, 'S'), h('kbd', {}, 'D'), ' or the arrow keys.'));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -66,7 +72,19 @@ export class LobbyPanel {
     this.#play.disabled = busy;
     this.#name.disabled = busy;
     this.#play.textContent = busy ? 'Finding a match…' : 'Play';
+    this.#stop.hidden = true;
     this.setStatus(status, false);
+  }
+
+  /** Between two attempts while the store (or every API instance) is out: says so, and offers to stop. */
+  setRetrying(status: string): void {
+    this.#stop.hidden = false;
+    this.setStatus(status, false);
+  }
+
+  /** The store as the page sees it: while it is down, the lobby says what is paused and what is not. */
+  setStoreDown(down: boolean): void {
+    this.#store.hidden = !down;
   }
 
   setStatus(text: string, isError: boolean): void {

@@ -24,6 +24,7 @@ const HOW: Record<LossReason, string> = {
   frozen: `froze (no heartbeat for ${HEARTBEAT.silenceMs / 1000} s)`,
   moved: 'moved the room to another node, which could not be reached',
   left: 'closed the room (drained or shut down)',
+  elsewhere: 'closed this connection: you opened the match in another tab or window',
 };
 
 /**

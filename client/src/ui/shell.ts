@@ -1,12 +1,14 @@
 import type { ApiClient } from '../net/api';
 import type { ClusterMonitor } from '../net/cluster';
 import type { ControlClient } from '../net/control';
+import type { StoreHealth } from '../net/storeHealth';
 import { ClusterPanel } from './clusterPanel';
 import { byId, h, setText } from './dom';
 import { HostFaults } from './hostFaults';
 import { LeaderboardPanel } from './leaderboardPanel';
 import { RecoveryBanner, StageNotice } from './recoveryBanner';
 import { SessionPanel } from './sessionPanel';
+import { StoreBanner } from './storeBanner';
 import { Topbar } from './topbar';
 
 /** The page around the canvas: top bar, sidebar panels, and the overlay that holds cards (lobby, results, loss). */
@@ -20,21 +22,24 @@ export class Shell {
   readonly recovery: RecoveryBanner;
   /** One-line notices over the arena (the host is draining). */
   readonly notice: StageNotice;
+  /** The room's standing with the store, over the arena. */
+  readonly store: StoreBanner;
   readonly overlay: HTMLElement;
   readonly #apiFooter = h('span', { class: 'mono', 'data-testid': 'api-instance' }, '—');
   readonly #footer: HTMLElement;
 
-  constructor(api: ApiClient, monitor: ClusterMonitor, control: ControlClient | null) {
+  constructor(api: ApiClient, monitor: ClusterMonitor, control: ControlClient | null, store: StoreHealth) {
     this.topbar = new Topbar(byId('topbar'));
     const sidebar = byId('sidebar');
     this.session = new SessionPanel(sidebar);
-    this.cluster = new ClusterPanel(sidebar, monitor, control);
+    this.cluster = new ClusterPanel(sidebar, monitor, control, store);
     this.leaderboard = new LeaderboardPanel(sidebar, api);
     this.#footer = h('p', { class: 'api-footer muted' }, 'Last API answer from ', this.#apiFooter);
     sidebar.append(this.#footer);
     this.overlay = byId('overlay');
     this.recovery = new RecoveryBanner(byId('stage'));
     this.notice = new StageNotice(byId('stage'));
+    this.store = new StoreBanner(byId('stage'));
     this.hostFaults = control ? new HostFaults(byId('stage'), (fault, target) => void this.cluster.inject(fault, target)) : null;
     api.onInstance((instance) => {
       setText(this.#apiFooter, instance);

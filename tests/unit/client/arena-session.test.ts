@@ -129,6 +129,40 @@ describe('ArenaSession: a lost host', () => {
   });
 });
 
+describe('ArenaSession: opened elsewhere, and the store', () => {
+  it('opened in another tab (4102): final, no rejoin, no loss panel, no new match', async () => {
+    const conn = new ScriptedConnection('room-1', 's1');
+    let rejoins = 0;
+    const { session, events } = setup({ connection: conn }, { rejoin: async () => { rejoins++; throw new Error('must not rejoin'); } });
+    const elsewhere: string[] = [];
+    session.on('elsewhere', (l) => elsewhere.push(l.reason));
+    session.start();
+    conn.emit('lost', loss({ reason: 'elsewhere', code: 4102 }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(elsewhere).toEqual(['elsewhere']);
+    expect(events).toEqual([]);
+    expect(rejoins).toBe(0);
+    expect(session.lost).toBe(true);
+  });
+
+  it('pauses while the host says it cannot save, and remembers each match\'s recorded status', () => {
+    const conn = new ScriptedConnection('room-1', 's1');
+    const { session, clock } = setup({ connection: conn });
+    const changes: string[] = [];
+    session.on('store', (c) => changes.push(c));
+    session.start();
+    clock.set(100);
+    conn.emit('store', { store: 'unreachable', unsavedMs: 900, paused: true });
+    expect(session.paused).toBe(true);
+    conn.emit('store', { store: 'ok', unsavedMs: 10, paused: false });
+    expect(session.paused).toBe(false);
+    expect(changes).toEqual(['lost', 'back']);
+    conn.emit('recorded', { matchId: 'm1', status: 'waiting' });
+    conn.emit('recorded', { matchId: 'm1', status: 'recorded' });
+    expect(session.recorded.get('m1')).toBe('recorded');
+  });
+});
+
 describe('ArenaSession: back in play after a recovery', () => {
   const recovered = { cause: 'killed' as const, fault, detectedAt: 1030, lastMessageAt: 990, fromNode: 'node-1', lastTick: 104, scoreBefore: 7, result, attempts: 2 };
 

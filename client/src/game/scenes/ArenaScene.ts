@@ -116,7 +116,8 @@ export class ArenaScene extends Scene {
   }
 
   #fixedStep(): void {
-    if (!this.#predictor.ready || this.#session.phase !== 'playing') return;
+    // A paused room (its host cannot save it) applies no input: predicting it would only snap back.
+    if (!this.#predictor.ready || this.#session.phase !== 'playing' || this.#session.paused) return;
     const k = this.#keys;
     const dx = axis(k.left, k.right);
     const dy = axis(k.up, k.down);
@@ -198,7 +199,8 @@ export class ArenaScene extends Scene {
     const s = this.#session;
     const state = s.state;
     const mine = state?.players.get(s.connection.sessionId);
-    const elapsed = s.lost ? 0 : performance.now() - this.#timeLeftAt;
+    // The match clock stands still while the room is paused (the host sends no patch then).
+    const elapsed = s.lost || s.paused ? 0 : performance.now() - this.#timeLeftAt;
     const timeLeftMs = Math.max(0, this.#timeLeftMs - elapsed);
     this.services.shell.topbar.update({
       mode: s.mode,
