@@ -62,6 +62,25 @@ export class Browsers {
 }
 
 /**
+ * Collects what a page reports as an error: uncaught exceptions and unhandled rejections
+ * (`pageerror`) and every console.error. Chromium also logs each HTTP error answer a fetch got
+ * ("Failed to load resource: the server responded with a status of 503"); those are the network's
+ * record of answers the page handles, and are dropped only for the statuses listed in `expected`.
+ */
+export function pageErrors(page: Page, expected: { statuses?: number[] } = {}): string[] {
+  const errors: string[] = [];
+  const allowed = new Set(expected.statuses ?? []);
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(msg.text())?.[1];
+    if (status && allowed.has(Number(status))) return;
+    errors.push(`console.error: ${msg.text()}`);
+  });
+  return errors;
+}
+
+/**
  * For a browser test file, called inside its `describe`: a LocalStack started with `options` (and
  * the artifacts folder made) before the tests, and a page per player on its web client. The cleanup
  * hook is registered first, so browsers and stack are stopped even if a later step throws.
