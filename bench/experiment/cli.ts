@@ -8,6 +8,7 @@ const HELP = `Statecraft experiments: a fault at a known time, measured from the
 
 Usage: npm run experiment -- <scenario> [--runs 5] [--seed 42] [--mode stateful|checkpointed|both]
                                         [--bots 20] [--per-room N] [--nodes 3] [--out reports]
+                                        [--outage 60s]   (redis-restart: how long the store is down)
 
 Scenarios:
 ${Object.values(SCENARIOS).map((s) => `  ${s.name.padEnd(14)} ${s.summary}`).join('\n')}
@@ -26,6 +27,7 @@ const { values, positionals } = parseArgs({
     bots: { type: 'string', default: '20' },
     'per-room': { type: 'string' },
     nodes: { type: 'string', default: '3' },
+    outage: { type: 'string' },
     out: { type: 'string', default: 'reports' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -49,6 +51,15 @@ const runs = int('runs', values.runs, 1, 100);
 const seed = int('seed', values.seed, 0, 2 ** 31);
 const bots = int('bots', values.bots, 1, 2000);
 const nodes = int('nodes', values.nodes, 2, 8);
+/** "60s", "1500ms", "2m" or plain milliseconds. */
+const duration = (name: string, v: string): number => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 's' ? 1000 : 1) : Number.NaN;
+  if (!(ms >= 100 && ms <= 30 * 60_000)) fail(`--${name} must be a duration from 100ms to 30m, like 60s`);
+  return Math.round(ms);
+};
+const outageMs = values.outage === undefined ? undefined : duration('outage', values.outage);
+if (outageMs !== undefined && scenario.name !== 'redis-restart') fail('--outage applies to redis-restart only');
 const perRoom = values['per-room'] === undefined ? undefined : int('per-room', values['per-room'], 2, 16);
 const modes: RoomMode[] = values.mode === 'both' ? [...ROOM_MODES] : (ROOM_MODES as readonly string[]).includes(values.mode) ? [values.mode as RoomMode] : fail('--mode must be stateful, checkpointed or both');
 
@@ -64,7 +75,7 @@ const bar = (line: string, f: number) => {
 };
 
 const { report, dir } = await runExperiment(scenario, {
-  runs, modes, seed, bots, perRoom, gameNodes: nodes,
+  runs, modes, seed, bots, perRoom, gameNodes: nodes, ...(outageMs !== undefined ? { outageMs } : {}),
   warmupMs: 2000, recoveryTimeoutMs: 12_000, afterMs: 1000, matchSeconds: 4, resultsSeconds: 1,
   outDir: values.out, command: `npm run experiment -- ${process.argv.slice(2).join(' ')}`,
   onProgress: bar,
@@ -74,5 +85,7 @@ console.log(`\n${scenario.name}: ${runs} run(s) per mode, ${bots} bots, seed ${s
 console.log(summaryTable(report));
 const bad = report.runs.filter((r) => r.leaderboard.lost > 0 || r.leaderboard.doubleCounted > 0);
 console.log(`\nleaderboard: ${bad.length === 0 ? 'no result lost or double-counted' : `${bad.length} run(s) with lost or double-counted results`}`);
+const exits = report.runs.flatMap((r) => r.processes.exits);
+console.log(`processes: ${exits.length === 0 ? 'none exited' : `exited: ${exits.join(', ')}`}; unhandled rejections ${report.runs.reduce((n, r) => n + r.processes.unhandledRejections, 0)}`);
 console.log(`report: ${dir}/report.html`);
-process.exit(bad.length === 0 ? 0 : 1);
+process.exit(bad.length === 0 && exits.length === 0 ? 0 : 1);

@@ -27,9 +27,18 @@ export const METRICS: Metric[] = [
   { key: 'pointsLost', label: 'score lost (sum over bots)', unit: 'points', get: (r) => r.playLost.pointsTotal },
   { key: 'apiSuccess', label: 'API success during fault', unit: '%', get: (r) => r.api.duringFault.successRate * 100 },
   { key: 'apiP99', label: 'API p99 latency during fault', unit: 'ms', get: (r) => nan(r.api.duringFault.latencyMs.p99) },
+  { key: 'apiErrDuring', label: 'API error rate during fault', unit: '%', get: (r) => (1 - r.api.duringFault.successRate) * 100 },
+  { key: 'apiErrAfter', label: 'API error rate after fault', unit: '%', get: (r) => (r.api.afterFault.requests ? (1 - r.api.afterFault.successRate) * 100 : null) },
+  { key: 'storeResume', label: 'store back → checkpoints saved again', unit: 'ms', get: (r) => r.store?.checkpointsResumedMs ?? null },
+  { key: 'storeApiBack', label: 'store back → API answering', unit: 'ms', get: (r) => r.store?.apiBackMs ?? null },
+  { key: 'processExits', label: 'process exits (besides the target)', unit: '', get: (r) => r.processes.exits.length },
+  { key: 'unhandled', label: 'unhandled rejections (all processes)', unit: '', get: (r) => r.processes.unhandledRejections },
   { key: 'lbLost', label: 'leaderboard results lost', unit: 'players', get: (r) => r.leaderboard.lost },
   { key: 'lbDouble', label: 'leaderboard results double-counted', unit: 'players', get: (r) => r.leaderboard.doubleCounted },
 ];
+
+/** Rows that must read 0: shown in red otherwise. */
+const MUST_BE_ZERO = new Set(['lbLost', 'lbDouble', 'processExits', 'unhandled']);
 
 export interface Aggregate {
   mode: RoomMode;
@@ -105,7 +114,7 @@ function html(report: ExperimentReport): string {
   const aggRows = METRICS.map((m) => `<tr><td>${esc(m.label)}${m.unit ? ` <small>(${esc(m.unit)})</small>` : ''}</td>${report.aggregates.map((a) => {
     const v = a.metrics[m.key];
     const d = m.unit === '%' ? 1 : 0;
-    const bad = (m.key === 'lbLost' || m.key === 'lbDouble') && (v?.max ?? 0) > 0;
+    const bad = MUST_BE_ZERO.has(m.key) && (v?.max ?? 0) > 0;
     return `<td${bad ? ' class="bad"' : ''}>${fmt(v?.p50, d)}</td><td${bad ? ' class="bad"' : ''}>${fmt(v?.p95, d)}</td>`;
   }).join('')}</tr>`).join('\n');
   const runs = report.runs.map((r) => `
@@ -114,7 +123,9 @@ function html(report: ExperimentReport): string {
       <p>${r.bots.joined}/${r.bots.players} bots in, ${r.bots.affected} on the faulted host; rejoined ${r.recovery.rejoined}, sessions lost ${r.recovery.sessionsLost}${Object.keys(r.recovery.lostCodes).length ? ` (${esc(Object.entries(r.recovery.lostCodes).map(([k, v]) => `${k}: ${v}`).join(', '))})` : ''};
       detection ${fmt(r.detection.clientMs.p50)} / ${fmt(r.detection.clientMs.p95)} ms (client p50/p95), cluster ${fmt(r.detection.clusterMs)} ms;
       back in play ${fmt(r.recovery.backInPlayMs.p50)} / ${fmt(r.recovery.backInPlayMs.p95)} ms;
-      API during fault ${fmt(r.api.duringFault.successRate * 100, 1)} % ok, p99 ${fmt(r.api.duringFault.latencyMs.p99, 1)} ms;
+      API during fault ${fmt(r.api.duringFault.successRate * 100, 1)} % ok, p99 ${fmt(r.api.duringFault.latencyMs.p99, 1)} ms; after ${fmt(r.api.afterFault.successRate * 100, 1)} % ok;
+      ${r.store ? `store down ${fmt(r.store.backMs)} ms, then checkpoints saved again after ${fmt(r.store.checkpointsResumedMs)} ms and the API answering after ${fmt(r.store.apiBackMs)} ms;` : ''}
+      process exits ${r.processes.exits.length ? esc(r.processes.exits.join(', ')) : 0}, unhandled rejections ${r.processes.unhandledRejections};
       leaderboard lost ${r.leaderboard.lost}, double ${r.leaderboard.doubleCounted} (${r.leaderboard.matchesSeen} matches).</p>
       <div class="charts">${occupancyChart(r)}${latencyChart(r)}</div>
     </section>`).join('\n');
@@ -149,7 +160,7 @@ const W = 560;
 const H = 220;
 const PAD = { l: 44, r: 10, t: 14, b: 28 };
 
-function axes(xMin: number, xMax: number, yMax: number, yLabel: string): { x: (t: number) => number; y: (v: number) => number; svg: string } {
+function axes(xMin: number, xMax: number, yMax: number, yLabel: string, backT?: number): { x: (t: number) => number; y: (v: number) => number; svg: string } {
   const x = (t: number) => PAD.l + ((t - xMin) / Math.max(1, xMax - xMin)) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / Math.max(1e-9, yMax)) * (H - PAD.t - PAD.b);
   let svg = `<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}" stroke="#556"/><line x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}" stroke="#556"/>`;
@@ -160,6 +171,9 @@ function axes(xMin: number, xMax: number, yMax: number, yLabel: string): { x: (t
   for (const f of [0, 0.5, 1]) svg += `<text x="${PAD.l - 4}" y="${y(yMax * f) + 3}" fill="#9aa3b2" font-size="10" text-anchor="end">${+(yMax * f).toFixed(yMax < 10 ? 1 : 0)}</text>`;
   svg += `<text x="${PAD.l + 4}" y="${PAD.t - 2}" fill="#9aa3b2" font-size="10">${esc(yLabel)}</text>`;
   svg += `<line x1="${x(0)}" y1="${PAD.t}" x2="${x(0)}" y2="${H - PAD.b}" stroke="#ff5d73" stroke-dasharray="4 3"/><text x="${x(0) + 3}" y="${PAD.t + 10}" fill="#ff5d73" font-size="10">fault</text>`;
+  if (backT !== undefined) {
+    svg += `<line x1="${x(backT)}" y1="${PAD.t}" x2="${x(backT)}" y2="${H - PAD.b}" stroke="#80ed99" stroke-dasharray="4 3"/><text x="${x(backT) + 3}" y="${PAD.t + 22}" fill="#80ed99" font-size="10">store back</text>`;
+  }
   return { x, y, svg };
 }
 
@@ -169,7 +183,7 @@ function occupancyChart(r: RunResult): string {
   const xMin = occ[0]!.t;
   const xMax = occ[occ.length - 1]!.t;
   const yMax = Math.max(1, ...occ.map((o) => Object.values(o.byNode).reduce((a, b) => a + b, 0)));
-  const a = axes(xMin, xMax, yMax, 'bots in play');
+  const a = axes(xMin, xMax, yMax, 'bots in play', r.store?.backMs);
   const lines = r.timeline.nodes.map((node, i) => {
     const pts = occ.map((o) => `${a.x(o.t).toFixed(1)},${a.y(o.byNode[node] ?? 0).toFixed(1)}`).join(' ');
     const color = COLORS[i % COLORS.length]!;
@@ -185,7 +199,7 @@ function latencyChart(r: RunResult): string {
   const xMin = Math.min(occ[0]!.t, pts[0]!.t);
   const xMax = Math.max(occ[occ.length - 1]!.t, pts[pts.length - 1]!.t);
   const yMax = Math.max(5, percentile(pts.map((p) => p.ms), 99) * 1.2);
-  const a = axes(xMin, xMax, yMax, 'API latency (ms)');
+  const a = axes(xMin, xMax, yMax, 'API latency (ms)', r.store?.backMs);
   const dots = pts.map((p) => {
     const cx = a.x(p.t).toFixed(1);
     const cy = a.y(Math.min(p.ms, yMax)).toFixed(1);

@@ -5,6 +5,7 @@ import { sleep, type LossRecord } from '../../server/bots/bot';
 import { BotFleet } from '../../server/bots/fleet';
 import { Rng } from '../../shared/rules/rng';
 import { BenchStack } from '../support/stack';
+import { fetchMetrics, gauge } from '../support/prometheus';
 import { summarize, type Summary } from '../../shared/stats';
 import type { Injected, Scenario } from './scenarios';
 
@@ -21,6 +22,8 @@ export interface RunOptions {
   matchSeconds: number;
   resultsSeconds: number;
   seed: number;
+  /** redis-restart: how long the store stays down (default 1 s). */
+  outageMs?: number;
   /** Called with a phase name and 0..1 progress inside this run. */
   onProgress?: (phase: string, fraction: number) => void;
 }
@@ -58,9 +61,27 @@ export interface RunResult {
     pointsTotal: number;
   };
   api: {
-    /** From the fault to recovery (at least 2 s): bots' calls and the background probe. */
-    duringFault: { requests: number; ok: number; successRate: number; latencyMs: Summary };
-    overall: { requests: number; ok: number; successRate: number; latencyMs: Summary };
+    /** From the fault to recovery (at least 2 s; a store outage: until the store is back): bots' calls and the background probe. */
+    duringFault: ApiStats;
+    /** From the end of that window to the end of the observation. */
+    afterFault: ApiStats;
+    overall: ApiStats;
+  };
+  /** Store faults only (null otherwise). */
+  store: {
+    outageMs: number;
+    /** The store back, ms after the fault. */
+    backMs: number;
+    /** Store back → every game node hosting checkpointed bots saved a checkpoint again (null: stateful, or not within 10 s). */
+    checkpointsResumedMs: number | null;
+    /** Store back → first API call that worked. */
+    apiBackMs: number | null;
+  } | null;
+  processes: {
+    /** Processes that exited during the run, other than the fault's own target ("node-2: exit 1"). Must be empty. */
+    exits: string[];
+    /** statecraft_unhandled_rejections_total summed over every process still up. Must be 0. */
+    unhandledRejections: number;
   };
   leaderboard: {
     players: number;
@@ -118,13 +139,22 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     await sleep(options.warmupMs + Math.floor(new Rng(options.seed * 1000 + run).range(0, 500)));
 
     progress('fault', 0.3);
-    const injected = await scenario.inject(stack, fleet);
+    const nodesInPlay = Object.keys(fleet.byNode());
+    const injected = await scenario.inject(stack, fleet, { ...(options.outageMs !== undefined ? { outageMs: options.outageMs } : {}) });
     faultAt = injected.at;
     const onTarget = fleet.bots.filter((b) => b.inPlay && b.node?.nodeId === injected.target);
     const affectedBefore = new Set(onTarget.map((b) => b.playerId));
     const lossesBefore = new Map(onTarget.map((b) => [b, b.losses.length]));
     // A frozen host is only noticed after the silence threshold: first wait for its players to notice at all.
     await fleet.until(() => onTarget.every((b) => b.losses.length > lossesBefore.get(b)!), options.recoveryTimeoutMs);
+    // A fault with a length (the store's outage) runs its course; recovery is measured from its end.
+    if (scenario.over) {
+      progress('outage', 0.35);
+      await scenario.over(stack, injected);
+    }
+    const resumedMs = injected.storeBackAt !== undefined && mode === 'checkpointed'
+      ? await checkpointsResumed(stack, nodesInPlay, injected.storeBackAt)
+      : null;
 
     // Recovery: the target seen as not alive, and every bot that was in play back in play.
     await fleet.until(() => fleet!.bots.every((b) => b.phase === 'failed' || (b.inPlay && b.losses.every((l) => l.backInPlayAt !== null || l.outcome === 'failed'))) && Date.now() - injected.at > 200, options.recoveryTimeoutMs);
@@ -132,8 +162,10 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     const allBack = fleet.bots.filter((b) => b.joins > 0).every((b) => b.inPlay);
     await scenario.after?.(stack, injected);
     progress('observing', 0.6);
-    await sleep(options.afterMs);
-    const windowEnd = Math.max(recoveredAt, injected.at + 2000);
+    // After a store outage, watch long enough to see the API's error rate once it is back.
+    await sleep(injected.storeBackAt !== undefined ? Math.max(options.afterMs, 3000) : options.afterMs);
+    const windowEnd = injected.storeBackAt ?? Math.max(recoveredAt, injected.at + 2000);
+    const processes = await processHealth(stack, injected.target);
 
     progress('finishing matches', 0.7);
     await probe.stop();
@@ -147,6 +179,9 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     const losses = fleet.losses();
     const apiSamples = [...fleet.apiSamples, ...probe.samples];
     const during = apiSamples.filter((s) => s.at >= injected.at && s.at <= windowEnd);
+    const after = apiSamples.filter((s) => s.at > windowEnd && s.at <= windowEnd + Math.max(options.afterMs, 3000));
+    const firstOk = injected.storeBackAt === undefined ? undefined
+      : apiSamples.filter((s) => s.ok && s.at + s.ms >= injected.storeBackAt!).sort((a, b) => a.at + a.ms - (b.at + b.ms))[0];
     const lostCodes: Record<string, number> = {};
     for (const l of losses) if (l.lostCode) lostCodes[l.lostCode] = (lostCodes[l.lostCode] ?? 0) + 1;
     const backs = losses.filter((l) => l.backInPlayMs !== null);
@@ -170,7 +205,14 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
         points: summarize(numbers(losses.map((l) => l.pointsLost))),
         pointsTotal: sum(numbers(losses.map((l) => l.pointsLost))),
       },
-      api: { duringFault: apiStats(during), overall: apiStats(apiSamples) },
+      api: { duringFault: apiStats(during), afterFault: apiStats(after), overall: apiStats(apiSamples) },
+      store: injected.storeBackAt === undefined ? null : {
+        outageMs: injected.outageMs ?? 0,
+        backMs: injected.storeBackAt - injected.at,
+        checkpointsResumedMs: resumedMs,
+        apiBackMs: firstOk ? Math.max(0, firstOk.at + firstOk.ms - injected.storeBackAt) : null,
+      },
+      processes,
       leaderboard,
       timeline: {
         occupancy: fleet.occupancy.map((o) => ({ t: o.at - injected.at, byNode: o.byNode, recovering: o.recovering })),
@@ -276,7 +318,38 @@ async function checkLeaderboard(apiUrls: string[], fleet: BotFleet): Promise<Run
   return out;
 }
 
-function apiStats(samples: ApiSample[]) {
+/**
+ * Store back → each node that hosted checkpointed bots saved again (its
+ * statecraft_checkpoint_resumed_timestamp_seconds, the first save after a gap,
+ * at or after the return). The slowest node; null if one did not within 10 s.
+ */
+async function checkpointsResumed(stack: BenchStack, nodeIds: string[], backAt: number): Promise<number | null> {
+  const deadline = Date.now() + 10_000;
+  const resumed = new Map<string, number>();
+  while (resumed.size < nodeIds.length && Date.now() < deadline) {
+    for (const id of nodeIds.filter((n) => !resumed.has(n))) {
+      const at = await fetchMetrics(`127.0.0.1:${stack.cluster!.get(id).spec.port}`)
+        .then((m) => gauge(m, 'statecraft_checkpoint_resumed_timestamp_seconds') * 1000, () => Number.NaN);
+      // The gauge is set by the save after the gap, so it can be a hair before the experiment saw the server ready.
+      if (at >= backAt - 250) resumed.set(id, Math.max(0, at - backAt));
+    }
+    await sleep(50);
+  }
+  return resumed.size === nodeIds.length ? Math.max(0, ...resumed.values()) : null;
+}
+
+/** Who exited (other than the fault's target) and how many unhandled rejections the others counted. */
+async function processHealth(stack: BenchStack, target: string): Promise<RunResult['processes']> {
+  const children = stack.cluster!.list();
+  const exits = children.filter((c) => c.spec.id !== target && c.lastExit !== null).map((c) => `${c.spec.id}: ${c.lastExit}`);
+  const counts = await Promise.all(children.filter((c) => c.process).map((c) => fetchMetrics(`127.0.0.1:${c.spec.port}`)
+    .then((m) => gauge(m, 'statecraft_unhandled_rejections_total'), () => Number.NaN)));
+  return { exits, unhandledRejections: counts.filter((n) => !Number.isNaN(n)).reduce((a, b) => a + b, 0) };
+}
+
+interface ApiStats { requests: number; ok: number; successRate: number; latencyMs: Summary }
+
+function apiStats(samples: ApiSample[]): ApiStats {
   const ok = samples.filter((s) => s.ok).length;
   return { requests: samples.length, ok, successRate: samples.length ? ok / samples.length : 1, latencyMs: summarize(samples.map((s) => s.ms)) };
 }

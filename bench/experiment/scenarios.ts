@@ -9,15 +9,30 @@ export interface Injected {
   /** Epoch ms when the fault was injected. */
   at: number;
   description: string;
+  /** Store faults: how long the store was meant to be down, and when it was back (epoch ms, set by `over`). */
+  outageMs?: number;
+  storeBackAt?: number;
+}
+
+/** What a run asks of its scenario. */
+export interface ScenarioOptions {
+  /** redis-restart: how long the store stays down (ms). */
+  outageMs?: number;
 }
 
 export interface Scenario {
   name: string;
   summary: string;
   /** Injects the fault. */
-  inject(stack: BenchStack, fleet: BotFleet): Promise<Injected>;
+  inject(stack: BenchStack, fleet: BotFleet, options: ScenarioOptions): Promise<Injected>;
+  /** A fault with a length of its own (a store outage): resolves once it is over. Recovery is measured after it. */
+  over?(stack: BenchStack, injected: Injected): Promise<void>;
   /** Undoes what must be undone before the run ends (thaw a frozen node). */
   after?(stack: BenchStack, injected: Injected): Promise<void>;
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 /** The node hosting the most bots in play right now (ties: lowest id), so the fault hits someone. */
@@ -47,8 +62,11 @@ function hostFault(name: string, fault: 'kill' | 'freeze' | 'drain', summary: st
   };
 }
 
-/** Redis down this long in the redis-restart scenario. */
+/** Redis down this long in the redis-restart scenario, unless `--outage` says otherwise. */
 export const REDIS_DOWN_MS = 1000;
+
+/** The store's return, per injected fault (kept out of `Injected`, which goes into the report as JSON). */
+const storeReturns = new WeakMap<Injected, Promise<number>>();
 
 export const SCENARIOS: Record<string, Scenario> = {
   'kill-host': hostFault('kill-host', 'kill', 'SIGKILL the game node hosting the most bots (a crash)'),
@@ -65,15 +83,21 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'redis-restart': {
     name: 'redis-restart',
-    summary: `Restart Redis (SIGTERM, down ${REDIS_DOWN_MS} ms, same port and append-only file)`,
-    async inject(stack) {
+    summary: `Stop Redis (SIGTERM, down ${REDIS_DOWN_MS} ms or --outage, then started again on the same port with its append-only file)`,
+    async inject(stack, _fleet, options) {
+      const outageMs = options.outageMs ?? REDIS_DOWN_MS;
       const at = Date.now();
       await stack.stopRedis('SIGTERM');
-      setTimeout(() => void stack.startRedis(), Math.max(0, at + REDIS_DOWN_MS - Date.now()));
-      return { target: 'redis', kind: 'redis', at, description: `redis stopped (SIGTERM), restarting in ${REDIS_DOWN_MS} ms` };
+      const injected: Injected = { target: 'redis', kind: 'redis', at, outageMs, description: `redis stopped (SIGTERM) for ${fmtMs(outageMs)}, then restarted` };
+      const back = new Promise<void>((r) => setTimeout(r, Math.max(0, at + outageMs - Date.now())))
+        .then(() => stack.startRedis())
+        .then(() => Date.now());
+      back.catch(() => {}); // `over` awaits it and fails the run; a run that failed before then must not leave it unhandled
+      storeReturns.set(injected, back);
+      return injected;
     },
-    async after(stack) {
-      for (let i = 0; i < 100 && !stack.redis; i++) await new Promise((r) => setTimeout(r, 50));
+    async over(_stack, injected) {
+      injected.storeBackAt = await storeReturns.get(injected);
     },
   },
 };

@@ -40,6 +40,16 @@ export function createGameMetrics(nodeId: string) {
     name: 'statecraft_unhandled_rejections_total', help: 'Promises nobody handled (each is a bug; the fault tests assert 0)', registers: [registry],
     collect() { this.reset(); this.inc(unhandledRejections()); },
   });
+  // Checkpoints that stopped (a store outage, the room paused) and started again: when, and after how long.
+  // A gap is a second without any save on this node, while its checkpointed rooms save every 250 ms.
+  const resumedAt = new Gauge({
+    name: 'statecraft_checkpoint_resumed_timestamp_seconds', registers: [registry],
+    help: 'Wall time (epoch s) of the first checkpoint saved after a gap of at least 1 s (0: none yet); experiments subtract the store\'s return',
+  });
+  const gap = new Gauge({ name: 'statecraft_checkpoint_gap_seconds', help: 'Length of the last gap between two checkpoints saved on this node', registers: [registry] });
+  resumedAt.set(0);
+  gap.set(0);
+  let lastSaved: number | null = null;
   const health = { resultsPending: () => 0, leaseAgeMs: () => 0 };
   new Gauge({
     name: 'statecraft_results_pending', help: 'Finished matches waiting in this node\'s outbox for the store', registers: [registry],
@@ -57,6 +67,12 @@ export function createGameMetrics(nodeId: string) {
       saved: (bytes: number, ms: number) => {
         snapshotBytes.observe(bytes);
         snapshotWrite.observe(ms / 1000);
+        const now = Date.now();
+        if (lastSaved !== null && now - lastSaved >= 1000) {
+          resumedAt.set(now / 1000);
+          gap.set((now - lastSaved) / 1000);
+        }
+        lastSaved = now;
       },
       refused: () => refused.inc(),
       restored: (ms: number) => restores.observe(ms / 1000),

@@ -64,3 +64,28 @@ describe('a short kill-host experiment', () => {
     expect(checkpointed.recovery.rejoined).toBe(checkpointed.bots.affected);
   }, 60_000);
 });
+
+describe('a short redis-restart experiment with an outage length', () => {
+  it('reports process exits, sessions and results lost, checkpoint resumption and the API error rate around the outage', async () => {
+    const { report } = await runExperiment(SCENARIOS['redis-restart']!, {
+      runs: 1, modes: ['checkpointed'], seed: 11, bots: 6, gameNodes: 2, outageMs: 3000,
+      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
+      outDir: out, command: 'vitest: experiment.test.ts (redis-restart)',
+    });
+    const run = report.runs[0]!;
+    expect(run.fault).toMatchObject({ target: 'redis', kind: 'redis', outageMs: 3000 });
+    expect(run.store!.backMs).toBeGreaterThanOrEqual(3000);
+    expect(run.processes).toEqual({ exits: [], unhandledRejections: 0 });
+    expect(run.recovery.sessionsLost).toBe(0);
+    // The room paused through the outage and saved again within 1 s of the store's return.
+    expect(run.store!.checkpointsResumedMs).not.toBeNull();
+    expect(run.store!.checkpointsResumedMs!).toBeLessThan(1000);
+    // The API refused while the store was gone, and is back once it returns.
+    expect(run.api.duringFault.successRate).toBeLessThan(0.5);
+    expect(run.store!.apiBackMs!).toBeLessThan(2000);
+    expect(run.api.afterFault.requests).toBeGreaterThan(0);
+    expect(run.api.afterFault.successRate).toBeGreaterThan(0.8);
+    expect(run.leaderboard.lost).toBe(0);
+    expect(run.leaderboard.doubleCounted).toBe(0);
+  }, 90_000);
+});
