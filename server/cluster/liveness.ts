@@ -189,12 +189,17 @@ export function startLiveness({ redis, registry, log, describe, onDead, lease, o
       },
     );
   };
-  const beatTimer = setInterval(every('heartbeat', beat), HEARTBEAT_INTERVAL_MS).unref();
+  const beatNow = every('heartbeat', beat);
+  const beatTimer = setInterval(beatNow, HEARTBEAT_INTERVAL_MS).unref();
+  // The store is back: renew the lease at once rather than at the next beat (paused rooms resume sooner).
+  const onReady = () => void beatNow();
+  redis.on('ready', onReady);
   const sweepTimer = setInterval(every('dead-process sweep', sweep), SWEEP_INTERVAL_MS).unref();
   return {
     beat,
     stop: async () => {
       clearInterval(beatTimer);
+      redis.off('ready', onReady);
       clearInterval(sweepTimer);
       await Promise.allSettled([registry.leave(describe().id), redis.del(processAliveKey(self))]);
     },

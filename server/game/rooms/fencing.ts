@@ -59,6 +59,7 @@ export class CheckpointedCopy {
   #status: CopyStatus = 'live';
   /** When this copy began accepting inputs without a break (null while it does not). */
   #playingSince: { tick: number; at: number } | null = null;
+  #pausedForStore = false;
   epoch = 0;
   restoredFrom: RestoredFrom | null = null;
   /** performance.now() of the newest acknowledged snapshot. */
@@ -197,7 +198,13 @@ export class CheckpointedCopy {
     if (this.room.state.players.size === 0) await this.store.remove(this.room.roomId, this.epoch);
   }
 
+  /** Paused because the store was unreachable (and not yet playing again). */
+  get pausedForStore(): boolean {
+    return this.#pausedForStore;
+  }
+
   #storeLost(): void {
+    this.#pausedForStore = true;
     this.#to('store-lost');
     this.pausedAt = performance.now();
     this.ctx.log.warn({ roomId: this.room.roomId, epoch: this.epoch, leaseAgeMs: Math.round(this.ctx.lease.ageMs) },
@@ -214,6 +221,7 @@ export class CheckpointedCopy {
         this.ctx.log.info({ roomId: this.room.roomId, epoch: this.epoch, pausedMs: Math.round(performance.now() - this.pausedAt!) }, 'fence check passed: playing on');
         this.#to('live');
         this.pausedAt = null;
+        this.#pausedForStore = false;
       },
       (err: unknown) => {
         if (this.status !== 'checking') return;

@@ -7,12 +7,13 @@ const REPEAT_MS = 1000;
 
 /**
  * Tells a room's players where it stands with the store ({@link StoreNotice}):
- * on each change, every second while the store is unreachable, and to anyone
- * who joins meanwhile. Stateful rooms hear it too: they play on, and the page
+ * on each change (of the store's reach, or of the room being paused: the store
+ * may answer a moment before the fence check lets play resume), every second
+ * while the store is unreachable, and to anyone who joins meanwhile. Stateful rooms hear it too: they play on, and the page
  * says why.
  */
 export class StoreNotices {
-  #last: StoreNotice['store'] = 'ok';
+  #last: Pick<StoreNotice, 'store' | 'paused'> = { store: 'ok', paused: false };
   #sentAt = 0;
 
   constructor(
@@ -28,7 +29,7 @@ export class StoreNotices {
     return {
       store: unreachable ? 'unreachable' : 'ok',
       unsavedMs: copy ? Math.round(copy.unsavedMs) : null,
-      paused: copy ? !copy.canPlay && !copy.leaving : false,
+      paused: copy ? copy.pausedForStore && !copy.leaving : false,
     };
   }
 
@@ -36,8 +37,9 @@ export class StoreNotices {
   frame(): void {
     const notice = this.current();
     const now = performance.now();
-    if (notice.store === this.#last && (notice.store === 'ok' || now - this.#sentAt < REPEAT_MS)) return;
-    this.#last = notice.store;
+    const changed = notice.store !== this.#last.store || notice.paused !== this.#last.paused;
+    if (!changed && (notice.store === 'ok' || now - this.#sentAt < REPEAT_MS)) return;
+    this.#last = { store: notice.store, paused: notice.paused };
     this.#sentAt = now;
     this.send(notice);
   }

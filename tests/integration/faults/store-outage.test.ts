@@ -74,7 +74,7 @@ it(`survives a ${OUTAGE_MS / 1000} s store outage: no process dies, stateful pla
 
   // 3. The store returns: the paused room is saved again within 1 s and plays on in place.
   const resumed = new Promise<number>((resolve) => ann.room.onMessage('store', (n: StoreNotice) => {
-    if (n.store === 'ok') resolve(performance.now());
+    if (n.store === 'ok' && !n.paused) resolve(performance.now()); // saved again: the fence check passed
   }));
   await stack.redis!.restart();
   const backAt = performance.now();
