@@ -37,14 +37,14 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(auth);
   await fastify.register(matchmaker, opts);
   await fastify.register(instance, opts);
-  await fastify.register(metrics);
+  await fastify.register(metrics, opts);
   await fastify.register(nodeWatch, opts);
 
   await fastify.register(healthRoutes, { prefix: '/health' });
-  await fastify.register(authRoutes, { prefix: '/v1/auth' });
+  await fastify.register(authRoutes, { ...opts, prefix: '/v1/auth' });
   await fastify.register(leaderboardRoutes, { prefix: '/v1/leaderboards' });
   await fastify.register(playerRoutes, { prefix: '/v1/players' });
-  await fastify.register(matchmakeRoutes, { prefix: '/v1/matchmake' });
+  await fastify.register(matchmakeRoutes, { ...opts, prefix: '/v1/matchmake' });
   await fastify.register(clusterRoutes, { prefix: '/v1/cluster' });
   await fastify.register(roomRoutes, { prefix: '/v1/rooms' });
 }

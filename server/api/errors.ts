@@ -1,11 +1,16 @@
 import { ApiError } from '../../shared/api';
-import { ErrorCodes, type ErrorCode } from '../../shared/errors';
+import { CodedError, ErrorCodes, type ErrorCode } from '../../shared/errors';
 
-/** An error the API answers with as `{code, message, statusCode}`; the central handler renders it. */
-export class ApiHttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'ApiHttpError';
+/**
+ * An error the API answers with as `{code, message, statusCode}`; the central
+ * handler renders it, with a `Retry-After` header when `retryAfterSeconds` is set.
+ */
+export class ApiHttpError extends CodedError {
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(readonly statusCode: number, code: ErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(code, message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -19,6 +19,7 @@ if (!config.JWT_SECRET) {
 const node = await startGameNode({
   nodeId: config.NODE_ID,
   port: config.GAME_PORT,
+  host: config.BIND_HOST,
   publicHost: config.PUBLIC_HOST,
   redisUrl: config.REDIS_URL || null,
   tickRate: config.TICK_RATE,
@@ -29,6 +30,8 @@ const node = await startGameNode({
   results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log })) : null,
   log,
   modes: ROOM_MODES,
+  connectionsPerIp: config.WS_CONNECTIONS_PER_IP,
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 });
 
 onShutdown(log, async (reason) => {

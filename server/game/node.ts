@@ -1,4 +1,5 @@
 import '../common/websocket-global';
+import { createServer } from 'node:http';
 import { LocalDriver, LocalPresence, Server, ServerError, matchMaker, type Presence } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
@@ -11,6 +12,7 @@ import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type N
 import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from './liveness';
 import { restoreRoomsOf } from './failover';
 import { createGameMetrics } from './metrics';
+import { connectionsPerIp, lockDownHttp } from './edge';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics';
 
@@ -28,6 +30,10 @@ export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   redisUrl: string | null;
   /** Where the node heartbeats in one-process mode (with Redis it uses Redis's). */
   registry?: NodeRegistry;
+  /** Bearer token GET /metrics requires; absent = open. */
+  metricsToken?: string;
+  /** Concurrent WebSocket connections one client IP may hold to this node (0 or absent = no limit). */
+  connectionsPerIp?: number;
 }
 
 export interface GameNode {
@@ -65,8 +71,13 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();
   let draining = false;
 
+  const http = createServer();
+  const connections = connectionsPerIp(options.connectionsPerIp ?? 0);
   const server = new Server({
-    transport: new WebSocketTransport({ pingInterval: 3000, pingMaxRetries: 2 }),
+    transport: new WebSocketTransport({
+      server: http, pingInterval: 3000, pingMaxRetries: 2,
+      ...(connections.verifyClient ? { verifyClient: connections.verifyClient } : {}),
+    }),
     presence,
     driver,
     publicAddress: address,
@@ -80,7 +91,6 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     } : {}),
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
-  server.router = metrics.router;
 
   const registry = options.registry ?? createNodeRegistry(redis);
   const describe = () => ({
@@ -99,6 +109,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), HEARTBEAT_INTERVAL_MS).unref();
 
   await server.listen(options.port, options.host);
+  lockDownHttp(http, { metrics: metrics.text, ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}) });
   options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
 
   return {

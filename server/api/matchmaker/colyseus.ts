@@ -5,6 +5,7 @@ import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/
 import type { PlayerIdentity } from '../../common/tokens';
 import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../game/failover';
 import { MatchmakeError, type Matchmaker } from './index';
+import type { RoomQuotaStore } from '../../stores';
 
 /** A rejoin whose seat request takes longer than this met a host that stopped answering. */
 const REJOIN_TIMEOUT_MS = 1500;
@@ -16,7 +17,39 @@ const SEAT_TIMEOUT_MS = 8000;
  * The Colyseus matchmaker this process has set up: its own (one process, game
  * node and API together) or the standalone one from `startStandaloneMatchmaker`.
  */
-export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}): Matchmaker {
+/** The cap on live rooms one player can cause to be created (`max` 0 = none). */
+export interface RoomCap {
+  quota: RoomQuotaStore;
+  max: number;
+}
+
+/** Room ids among `ids` the cluster still lists. */
+async function listed(ids: string[]): Promise<Set<string>> {
+  return new Set((await matchMaker.findRoomsByIds(ids)).keys());
+}
+
+export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}, cap?: RoomCap): Matchmaker {
+  /**
+   * A seat that finds no open room will create one: that costs one of the
+   * player's slots, claimed before the room exists and settled with its id.
+   * (If a room opens between the look and the seat, the claim is simply freed.)
+   */
+  async function seatWithin(player: PlayerIdentity, options: Record<string, unknown>, join: () => Promise<SeatReservation>): Promise<SeatReservation> {
+    if (!cap || cap.max <= 0) return join();
+    const open = await matchMaker.findOneRoomAvailable(ARENA_ROOM, options);
+    if (open) return join();
+    const claim = await cap.quota.claim(player.playerId, cap.max, listed);
+    if (!claim) throw new MatchmakeError('rooms-limited', `You already have ${cap.max} live rooms of your own making; join one or wait for one to end.`);
+    let roomId: string | null = null;
+    try {
+      const seat = await join();
+      roomId = seat.roomId;
+      return seat;
+    } finally {
+      await cap.quota.settle(player.playerId, claim, roomId);
+    }
+  }
+
   return {
     async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
       const host = await ensureRoomHosted(failover, roomId);
@@ -40,9 +73,10 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
 
     async seat(player: PlayerIdentity, mode: RoomMode, accessToken: string, ip?: string, maxPlayers?: number): Promise<SeatReservation> {
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
+      const options = { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) };
       try {
-        const seat = matchMaker.joinOrCreate(ARENA_ROOM, { name: player.name, mode, ...(maxPlayers ? { maxPlayers } : {}) }, auth);
-        return await within(seat, SEAT_TIMEOUT_MS, () => new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as SeatReservation;
+        return await seatWithin(player, options, () => within(matchMaker.joinOrCreate(ARENA_ROOM, options, auth), SEAT_TIMEOUT_MS,
+          () => new MatchmakeError('failed', `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)) as Promise<SeatReservation>);
       } catch (err) {
         throw toMatchmakeError(err);
       }

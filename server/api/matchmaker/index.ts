@@ -22,7 +22,8 @@ export interface Matchmaker {
   close(): Promise<void>;
 }
 
-export type MatchmakeErrorKind = 'no-nodes' | 'auth' | 'failed';
+/** `rooms-limited`: the player already caused as many live rooms to be created as allowed. */
+export type MatchmakeErrorKind = 'no-nodes' | 'auth' | 'failed' | 'rooms-limited';
 
 export class MatchmakeError extends Error {
   constructor(readonly kind: MatchmakeErrorKind, message: string) {

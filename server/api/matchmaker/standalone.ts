@@ -8,7 +8,7 @@ import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
 import { ARENA_FILTERS, bindArenaRoom } from '../../game/rooms/ArenaRoom';
 import { processMatchmaker } from './colyseus';
-import { createCheckpointStore } from '../../stores';
+import { createCheckpointStore, createRoomQuotaStore } from '../../stores';
 import { createSweeper, liveProcessSelector } from '../../game/liveness';
 import type { Redis } from 'ioredis';
 import { MatchmakeError, type Matchmaker } from './index';
@@ -21,8 +21,10 @@ export interface StandaloneMatchmakerOptions {
   instanceId: string;
   tokens: TokenService;
   log: Logger;
-  /** For the liveness checks (game/liveness). */
+  /** For the liveness checks (game/liveness) and the room quota. */
   redis: Redis;
+  /** Live rooms one player may cause to be created (0 = no cap). */
+  roomsPerPlayer?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
     presence.shutdown();
-  });
+  }, { quota: createRoomQuotaStore(options.redis), max: options.roomsPerPlayer ?? 0 });
 
   return {
     ...inner,

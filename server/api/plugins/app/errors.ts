@@ -8,11 +8,17 @@ import { MatchmakeError } from '../../matchmaker';
 import { RoomUnavailableError } from '../../../game/failover';
 import { ErrorCodes } from '../../../../shared/errors';
 
+/** A room cap frees up when one of the player's rooms ends: worth a retry after a short while, not at once. */
+const ROOMS_RETRY_AFTER_S = 10;
+
 const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
 
 /** Maps anything thrown to the `{code, message, statusCode}` a client sees. */
-function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
-  if (err instanceof ApiHttpError) return { code: err.code, message: err.message, statusCode: err.statusCode };
+function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError & { retryAfter?: number } {
+  if (err instanceof ApiHttpError) {
+    const body = { code: err.code, message: err.message, statusCode: err.statusCode };
+    return err.retryAfterSeconds === undefined ? body : { ...body, retryAfter: err.retryAfterSeconds };
+  }
   if (err instanceof TokenError) return { code: err.code, message: err.message, statusCode: 401 };
   if (err instanceof RoomUnavailableError) {
     return err.code === 'room/lost'
@@ -22,6 +28,7 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
   if (err instanceof MatchmakeError) {
     if (err.kind === 'no-nodes') return { code: ErrorCodes.matchmakeNoNodes, message: err.message, statusCode: 503 };
     if (err.kind === 'auth') return { code: ErrorCodes.authInvalid, message: err.message, statusCode: 401 };
+    if (err.kind === 'rooms-limited') return { code: ErrorCodes.rateRoomsLimited, message: err.message, statusCode: 429, retryAfter: ROOMS_RETRY_AFTER_S };
     return { code: ErrorCodes.matchmakeFailed, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
   }
   if (isRedisUnavailable(err)) {
@@ -49,10 +56,11 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
 /** The one error handler: stable codes for clients, context in the log, no 5xx internals in responses. */
 async function errors(fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler((err: FastifyError | Error, request, reply) => {
-    const body = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
+    const { retryAfter, ...body } = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
     if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
     else request.log.debug({ code: body.code, msg: err.message }, 'request refused');
-    if (body.statusCode === 503) reply.header('retry-after', '1');
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    else if (body.statusCode === 503) reply.header('retry-after', '1');
     return reply.code(body.statusCode).send(body);
   });
   fastify.setNotFoundHandler((request, reply) => {
