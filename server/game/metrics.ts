@@ -1,11 +1,13 @@
 import { matchMaker } from '@colyseus/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerHeapLiveGauge } from '../common/heap-gauge';
 
 /** Prometheus metrics of one game node (process defaults included), served at GET /metrics on its port (see edge.ts). */
 export function createGameMetrics(nodeId: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ node: nodeId });
   collectDefaultMetrics({ register: registry });
+  registerHeapLiveGauge(registry);
   new Gauge({
     name: 'statecraft_rooms', help: 'Rooms hosted by this node', registers: [registry],
     collect() { this.set(matchMaker.stats.local.roomCount); },

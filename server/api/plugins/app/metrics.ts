@@ -2,19 +2,22 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { bearerMatches } from '../../../common/tokens';
+import { registerHeapLiveGauge } from '../../../common/heap-gauge';
 import { unauthorized } from '../../errors';
 import type { AppOptions } from '../../types';
 import { ErrorCodes } from '../../../../shared/errors';
 
 /**
  * Prometheus metrics: request counts and latency by route and status, plus
- * the process defaults (heap included: nodejs_heap_size_used_bytes), served at
+ * the process defaults and the heap kept after the last full GC, served at
  * GET /metrics, behind a bearer token when `metricsToken` is set. A registry
  * per app, so tests can build several apps in one process.
  */
 async function metrics(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const register = new Registry();
   collectDefaultMetrics({ register });
+  const stopHeapGauge = registerHeapLiveGauge(register);
+  fastify.addHook('onClose', async () => stopHeapGauge());
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [register] });
   const latency = new Histogram({
