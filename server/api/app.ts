@@ -5,7 +5,7 @@ import securityHeaders from './plugins/external/security-headers';
 import rateLimit from './plugins/external/rate-limit';
 import swagger from './plugins/external/swagger';
 import auth from './plugins/app/auth';
-import errors from './plugins/app/errors';
+import errors, { frameworkErrors } from './plugins/app/errors';
 import instance from './plugins/app/instance';
 import matchmaker from './plugins/app/matchmaker';
 import metrics from './plugins/app/metrics';
@@ -56,6 +56,7 @@ export function serverOptions(logger: FastifyServerOptions['logger'] | FastifySe
     // Extra fields are refused (400), not silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    frameworkErrors,
     // Two log lines per request would drown the cluster's console (the page polls
     // /v1/cluster twice a second) and cost more than the request; GET /metrics
     // counts requests, and errors are logged by the error handler.

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiError } from '../../../../shared/api';
 import { isRedisUnavailable } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
@@ -51,6 +51,18 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError & { 
     return { code: ErrorCodes.requestInvalid, message: fe.message, statusCode: fe.statusCode };
   }
   return { code: ErrorCodes.internal, message: 'Internal error.', statusCode: 500 };
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL, a path parameter
+ * longer than the router allows), which never reach the error handler: the
+ * same `{code, message, statusCode}`, so no response leaves without a code.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const body: ApiError = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? { code: ErrorCodes.requestInvalid, message: 'A path parameter is longer than allowed.', statusCode: 414 }
+    : { code: ErrorCodes.requestInvalid, message: 'Malformed URL.', statusCode: 400 };
+  void reply.code(body.statusCode).send(body);
 }
 
 /** The one error handler: stable codes for clients, context in the log, no 5xx internals in responses. */
