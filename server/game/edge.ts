@@ -59,11 +59,11 @@ export function lockDownHttp(server: HttpServer, options: EdgeOptions): void {
  * room work. A socket is counted from the upgrade until it closes, however it
  * closes. The map holds only IPs with open sockets.
  */
-export function connectionsPerIp(max: number): { verifyClient?: VerifyClientCallbackAsync; open(ip: string): number } {
+export function connectionsPerIp(max: number): VerifyClientCallbackAsync | undefined {
+  if (max <= 0) return undefined;
   const open = new Map<string, number>();
   const count = (ip: string): number => open.get(ip) ?? 0;
-  if (max <= 0) return { open: count };
-  const verifyClient: VerifyClientCallbackAsync = ({ req }, done) => {
+  return ({ req }, done) => {
     const ip = req.socket.remoteAddress ?? 'unknown';
     if (count(ip) >= max) {
       const body = JSON.stringify({ code: ErrorCodes.rateConnectionsLimited, message: `At most ${max} connections per address to this node.`, statusCode: 429 });
@@ -78,5 +78,4 @@ export function connectionsPerIp(max: number): { verifyClient?: VerifyClientCall
     });
     done(true);
   };
-  return { verifyClient, open: count };
 }

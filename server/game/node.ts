@@ -72,11 +72,11 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   let draining = false;
 
   const http = createServer();
-  const connections = connectionsPerIp(options.connectionsPerIp ?? 0);
+  const verifyClient = connectionsPerIp(options.connectionsPerIp ?? 0);
   const server = new Server({
     transport: new WebSocketTransport({
       server: http, pingInterval: 3000, pingMaxRetries: 2,
-      ...(connections.verifyClient ? { verifyClient: connections.verifyClient } : {}),
+      ...(verifyClient ? { verifyClient } : {}),
     }),
     presence,
     driver,
