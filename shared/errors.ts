@@ -20,7 +20,16 @@ export const ErrorCodes = {
   requestTooLarge: 'request/too-large',
   requestUnsupported: 'request/unsupported-media-type',
   routeNotFound: 'route/not-found',
+  /** Too many requests from one IP (every route). */
   rateLimited: 'rate/limited',
+  /** Too many guest sessions started from one IP (POST /v1/auth/guest). */
+  rateGuestLimited: 'rate/guest-limited',
+  /** Too many matchmaking requests from one player (POST /v1/matchmake). */
+  rateMatchmakeLimited: 'rate/matchmake-limited',
+  /** The player already caused as many live rooms to be created as allowed. */
+  rateRoomsLimited: 'rate/rooms-limited',
+  /** Too many concurrent WebSocket connections from one IP to one game node (refused at the upgrade). */
+  rateConnectionsLimited: 'rate/connections-limited',
   leaderboardNotFound: 'leaderboard/not-found',
   playerNotRanked: 'leaderboard/not-ranked',
 

@@ -46,7 +46,12 @@ export class BenchStack {
       apiPorts,
       publicHost: '127.0.0.1',
       jwtSecret: randomBytes(32).toString('base64url'),
-      env: { LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', ...env },
+      // Benchmarks and experiments drive hundreds of bots from one address: the per-IP and
+      // per-player abuse limits would measure themselves, not the cluster.
+      env: {
+        LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', GUEST_RATE_PER_MIN: '0', MATCHMAKE_RATE_PER_MIN: '0', WS_CONNECTIONS_PER_IP: '0', ROOMS_PER_PLAYER: '0',
+        ...env,
+      },
       print: options.print ?? (() => {}),
     });
     await this.cluster.start();

@@ -5,7 +5,7 @@ import securityHeaders from './plugins/external/security-headers';
 import rateLimit from './plugins/external/rate-limit';
 import swagger from './plugins/external/swagger';
 import auth from './plugins/app/auth';
-import errors from './plugins/app/errors';
+import errors, { frameworkErrors } from './plugins/app/errors';
 import instance from './plugins/app/instance';
 import matchmaker from './plugins/app/matchmaker';
 import metrics from './plugins/app/metrics';
@@ -40,14 +40,14 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(auth);
   await fastify.register(matchmaker, opts);
   await fastify.register(instance, opts);
-  await fastify.register(metrics);
+  await fastify.register(metrics, opts);
   await fastify.register(nodeWatch, opts);
 
   await fastify.register(healthRoutes, { prefix: '/health' });
-  await fastify.register(authRoutes, { prefix: '/v1/auth' });
+  await fastify.register(authRoutes, { ...opts, prefix: '/v1/auth' });
   await fastify.register(leaderboardRoutes, { prefix: '/v1/leaderboards' });
   await fastify.register(playerRoutes, { prefix: '/v1/players' });
-  await fastify.register(matchmakeRoutes, { prefix: '/v1/matchmake' });
+  await fastify.register(matchmakeRoutes, { ...opts, prefix: '/v1/matchmake' });
   await fastify.register(clusterRoutes, { prefix: '/v1/cluster' });
   await fastify.register(roomRoutes, { prefix: '/v1/rooms' });
 }
@@ -59,6 +59,7 @@ export function serverOptions(logger: FastifyServerOptions['logger'] | FastifySe
     // Extra fields are refused (400), not silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    frameworkErrors,
     // Two log lines per request would drown the cluster's console (the page polls
     // /v1/cluster twice a second) and cost more than the request; GET /metrics
     // counts requests, and errors are logged by the error handler.

@@ -1,10 +1,16 @@
 import { ApiError } from '../../shared/api';
 import { CodedError, type ErrorCode } from '../../shared/errors';
 
-/** An error the API answers with as `{code, message, statusCode}`; the central handler renders it. */
+/**
+ * An error the API answers with as `{code, message, statusCode}`; the central
+ * handler renders it, with a `Retry-After` header when `retryAfterSeconds` is set.
+ */
 export class ApiHttpError extends CodedError {
-  constructor(readonly statusCode: number, code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(readonly statusCode: number, code: ErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(code, message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -34,6 +34,7 @@ const matchmaker = await startStandaloneMatchmaker({
   log,
   redis,
   store,
+  roomsPerPlayer: config.ROOMS_PER_PLAYER,
 });
 const { stores, close: closeStores } = createApiStores(redis, config.REFRESH_TOKEN_TTL);
 const app = await buildApp({
@@ -45,6 +46,8 @@ const app = await buildApp({
   store,
   corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   rateLimitMax: config.RATE_LIMIT_MAX,
+  limits: { guestPerMinute: config.GUEST_RATE_PER_MIN, matchmakePerMinute: config.MATCHMAKE_RATE_PER_MIN },
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 }, log);
 
 onShutdown(log, async () => {
@@ -54,5 +57,5 @@ onShutdown(log, async () => {
   store.close();
   redis.disconnect();
 });
-await app.listen({ port: config.API_PORT, host: config.API_HOST });
+await app.listen({ port: config.API_PORT, host: config.BIND_HOST });
 notifyReady({ apiId: config.API_ID, port: config.API_PORT });

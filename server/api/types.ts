@@ -20,6 +20,10 @@ export interface AppOptions {
   store?: StoreWatch;
   /** Registry heartbeat period for this instance, ms; 0 = none. */
   heartbeatMs?: number;
+  /** Per-route budgets (0 or absent = none): guest sessions per IP and matchmaking per player, per minute. */
+  limits?: { guestPerMinute?: number; matchmakePerMinute?: number };
+  /** Bearer token GET /metrics requires; absent = open. */
+  metricsToken?: string;
 }
 
 declare module 'fastify' {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
+const perMinute = z.coerce.number().int().min(0);
 
 /**
  * Every setting Statecraft reads from the environment, validated once at boot.
@@ -26,12 +27,26 @@ const Env = z.object({
   API_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('api-1'),
   /** This API instance's port (set by the supervisor, one of API_PORTS). */
   API_PORT: port.default(3001),
-  /** Interface the API binds. */
-  API_HOST: z.string().min(1).default('127.0.0.1'),
-  /** Lifetime of a refresh token (single use, rotated on every refresh). */
-  REFRESH_TOKEN_TTL: seconds.default(30 * 24 * 3600),
+  /** Interface game nodes and API instances (and so their /metrics) bind. Loopback unless asked: `0.0.0.0` exposes them. */
+  BIND_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token GET /metrics requires on game nodes and API instances; unset = open (fine on loopback). */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * Inactivity lifetime of a refresh token: single use, and every refresh issues a
+   * new one with a fresh TTL, so a session lives while it is used and lapses this
+   * long after its last refresh.
+   */
+  REFRESH_TOKEN_TTL: seconds.default(7 * 24 * 3600),
   /** Requests per minute per client IP across all API instances; 0 turns rate limiting off. Generous so local bots pass. */
-  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(100_000),
+  RATE_LIMIT_MAX: perMinute.default(100_000),
+  /** Guest sessions (POST /v1/auth/guest) per minute per client IP, across instances; 0 = no limit. */
+  GUEST_RATE_PER_MIN: perMinute.default(20),
+  /** Matchmaking requests (POST /v1/matchmake) per minute per player, across instances; 0 = no limit. */
+  MATCHMAKE_RATE_PER_MIN: perMinute.default(30),
+  /** Live rooms one player may have caused to be created at once, counted in Redis; 0 = no limit. */
+  ROOMS_PER_PLAYER: z.coerce.number().int().min(0).default(3),
+  /** Concurrent WebSocket connections one client IP may hold to one game node; 0 = no limit. */
+  WS_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(32),
   /** Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process. */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** HMAC secret for access tokens (≥ 32 bytes). The supervisor generates one when unset. */

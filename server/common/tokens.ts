@@ -1,5 +1,6 @@
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { CodedError, type ErrorCodes } from '../../shared/errors';
 
 export const TOKEN_ISSUER = 'statecraft';
@@ -25,8 +26,12 @@ export class TokenError extends CodedError<TokenErrorCode> {}
  */
 export class TokenService {
   readonly #key: KeyObject;
-  /** Tokens already verified, until they expire: a client sends the same token many times. */
-  readonly #verified = new Map<string, { identity: PlayerIdentity; expiresAt: number }>();
+  /**
+   * Tokens already verified, until they expire: a client sends the same token many
+   * times. Bounded by count (least recently used out first), so a flood of distinct
+   * valid tokens costs a bounded heap.
+   */
+  readonly #verified = new LRUCache<string, { identity: PlayerIdentity; expiresAt: number }>({ max: VERIFIED_CACHE_SIZE });
 
   constructor(secret: string, readonly ttlSeconds = 900) {
     if (Buffer.byteLength(secret) < 32) throw new Error('JWT_SECRET must be at least 32 bytes');
@@ -53,7 +58,6 @@ export class TokenService {
     if (hit && hit.expiresAt > Date.now()) return hit.identity;
     if (hit) this.#verified.delete(token);
     const verified = this.#verify(token);
-    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
     this.#verified.set(token, verified);
     return verified.identity;
   }
@@ -75,4 +79,15 @@ export class TokenService {
     }
     return { identity: { playerId: payload.sub, name: payload.name }, expiresAt: (payload.exp ?? 0) * 1000 };
   }
+}
+
+/**
+ * Whether an `Authorization` header carries `Bearer <expected>` (for the
+ * /metrics token). Compared as hashes in constant time, so neither the token
+ * nor its length leaks through timing.
+ */
+export function bearerMatches(header: string | undefined, expected: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header.slice('Bearer '.length)), digest(expected));
 }

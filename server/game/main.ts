@@ -20,6 +20,7 @@ if (!config.JWT_SECRET) {
 const node = await startGameNode({
   nodeId: config.NODE_ID,
   port: config.GAME_PORT,
+  host: config.BIND_HOST,
   publicHost: config.PUBLIC_HOST,
   redisUrl: config.REDIS_URL || null,
   tickRate: config.TICK_RATE,
@@ -31,6 +32,8 @@ const node = await startGameNode({
   results: config.REDIS_URL ? createLeaderboardStore(createRedis(config.REDIS_URL, { role: `game:${config.NODE_ID}:results`, log, failFast: true })) : null,
   log,
   fencing: config.FENCING === 'on',
+  connectionsPerIp: config.WS_CONNECTIONS_PER_IP,
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 });
 
 onShutdown(log, async (reason) => {

@@ -1,12 +1,14 @@
-import { matchMaker, createEndpoint, createRouter } from '@colyseus/core';
+import { matchMaker } from '@colyseus/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerHeapLiveGauge } from '../common/heap-gauge';
 import { unhandledRejections } from '../common/unhandled';
 
-/** Prometheus metrics of one game node, served at GET /metrics on its port. */
+/** Prometheus metrics of one game node (process defaults included), served at GET /metrics on its port (see edge.ts). */
 export function createGameMetrics(nodeId: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ node: nodeId });
   collectDefaultMetrics({ register: registry });
+  registerHeapLiveGauge(registry);
   new Gauge({
     name: 'statecraft_rooms', help: 'Rooms hosted by this node', registers: [registry],
     collect() { this.set(matchMaker.stats.local.roomCount); },
@@ -80,10 +82,6 @@ export function createGameMetrics(nodeId: string) {
     /** Records one room step's duration in milliseconds. */
     observeTick: (ms: number) => tick.observe(ms / 1000),
     observeLateness: (ms: number) => lateness.observe(ms / 1000),
-    router: createRouter({
-      metrics: createEndpoint('/metrics', { method: 'GET' }, async () => new Response(await registry.metrics(), {
-        headers: { 'content-type': registry.contentType },
-      })),
-    }),
+    text: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
   };
 }

@@ -1,4 +1,5 @@
 import '../common/websocket-global';
+import { createServer } from 'node:http';
 import { LocalDriver, LocalPresence, Server, ServerError, matchMaker, type Presence } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
@@ -14,6 +15,7 @@ import { ResultsOutbox } from './outbox';
 import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cluster/liveness';
 import { restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
+import { connectionsPerIp, lockDownHttp } from './edge';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease' | 'fencing';
 
@@ -35,6 +37,10 @@ export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   redisUrl: string | null;
   /** Where the node heartbeats in one-process mode (with Redis it uses Redis's). */
   registry?: NodeRegistry;
+  /** Bearer token GET /metrics requires; absent = open. */
+  metricsToken?: string;
+  /** Concurrent WebSocket connections one client IP may hold to this node (0 or absent = no limit). */
+  connectionsPerIp?: number;
 }
 
 export interface GameNode {
@@ -80,8 +86,13 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const driver = options.redisUrl ? new RedisDriver(colyseusRedis('driver')) : new LocalDriver();
   let draining = false;
 
+  const http = createServer();
+  const verifyClient = connectionsPerIp(options.connectionsPerIp ?? 0);
   const server = new Server({
-    transport: new WebSocketTransport({ pingInterval: 3000, pingMaxRetries: 2 }),
+    transport: new WebSocketTransport({
+      server: http, pingInterval: 3000, pingMaxRetries: 2,
+      ...(verifyClient ? { verifyClient } : {}),
+    }),
     presence,
     driver,
     publicAddress: address,
@@ -95,7 +106,6 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     } : {}),
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
-  server.router = metrics.router;
 
   const registry = options.registry ?? createNodeRegistry(redis);
   const describe = () => ({
@@ -121,6 +131,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), HEARTBEAT_INTERVAL_MS).unref();
 
   await server.listen(options.port, options.host);
+  lockDownHttp(http, { metrics: metrics.text, ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}) });
   options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
 
   return {

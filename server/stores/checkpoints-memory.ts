@@ -47,6 +47,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   async lease(roomId: string, owner: string, ttlMs: number): Promise<boolean> {
+    // Lapsed leases are purged here, as Redis expires them (PX).
+    for (const [id, lease] of this.#leases) if (lease.until <= this.now()) this.#leases.delete(id);
     const held = this.#leases.get(roomId);
     if (held && held.until > this.now()) return false;
     this.#leases.set(roomId, { owner, until: this.now() + ttlMs });

@@ -12,11 +12,20 @@ import type { SessionStore } from './sessions';
 import { MemoryCheckpointStore } from './checkpoints-memory';
 import { RedisCheckpointStore } from './checkpoints-redis';
 import type { CheckpointStore } from './checkpoints';
+import { MemoryRoomQuotaStore } from './room-quota-memory';
+import { RedisRoomQuotaStore } from './room-quota-redis';
+import type { RoomQuotaStore } from './room-quota';
 
 export type { LeaderboardStore, LeaderboardSlice, ResultsSink } from './leaderboard';
 export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
 export type { SessionStore, RefreshGrant, Rotation } from './sessions';
 export type { CheckpointStore, Checkpoint, RoomHost } from './checkpoints';
+export type { RoomQuotaStore } from './room-quota';
+
+/** Live rooms per player in Redis, or in memory when `redis` is null (one-process mode). */
+export function createRoomQuotaStore(redis: Redis | null): RoomQuotaStore {
+  return redis ? new RedisRoomQuotaStore(redis) : new MemoryRoomQuotaStore();
+}
 
 /** Room checkpoints in Redis, or in memory when `redis` is null (one-process mode). */
 export function createCheckpointStore(redis: Redis | null): CheckpointStore {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { BoardStanding, LeaderboardEntry, LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
 import type { LeaderboardSlice, LeaderboardStore } from './leaderboard';
@@ -9,15 +10,32 @@ import type { LeaderboardSlice, LeaderboardStore } from './leaderboard';
  * invalidates it (every instance hears of it at once, see
  * `watchLeaderboardChanges`) or `ttlMs` passes, the bound on staleness if a
  * notice is ever missed. Nothing here is authoritative: losing it loses nothing.
+ *
+ * The key includes the cursor (offset, limit), which any caller chooses: the
+ * cache holds at most `maxPages` pages, least recently used out first, so a
+ * sweep over a million cursors costs a bounded heap (an unbounded map kept
+ * 326 MB after one).
  */
+/** Pages one API instance keeps: every board's first pages many times over, a few hundred KB at most. */
+export const DEFAULT_MAX_PAGES = 1000;
+
 export class CachedLeaderboardReads implements LeaderboardStore {
-  readonly #pages = new Map<string, { until: number; page: Promise<LeaderboardSlice> }>();
+  readonly #pages: LRUCache<string, { until: number; page: Promise<LeaderboardSlice> }>;
 
   constructor(
     private readonly inner: LeaderboardStore,
     private readonly ttlMs = 1000,
     private readonly now: () => number = Date.now,
-  ) {}
+    maxPages = DEFAULT_MAX_PAGES,
+  ) {
+    // The TTL is checked here against `now` (lru-cache's own TTL reads a clock cached for 1 ms).
+    this.#pages = new LRUCache({ max: maxPages });
+  }
+
+  /** Pages held right now (for tests and metrics). */
+  get size(): number {
+    return this.#pages.size;
+  }
 
   /** Drops every cached page (a match was recorded somewhere, or the change feed reconnected). */
   invalidate(): void {
@@ -33,7 +51,7 @@ export class CachedLeaderboardReads implements LeaderboardStore {
     this.#pages.set(key, { until: now + this.ttlMs, page });
     // A failed read is not cached: the next request asks Redis again.
     page.catch(() => {
-      if (this.#pages.get(key)?.page === page) this.#pages.delete(key);
+      if (this.#pages.peek(key)?.page === page) this.#pages.delete(key);
     });
     return page;
   }

@@ -1,6 +1,6 @@
 import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
-import { aroundWindow, periodOf, validStandings, type LeaderboardSlice, type LeaderboardStore } from './leaderboard';
+import { MATCH_DEDUP_SECONDS, aroundWindow, periodOf, validStandings, type LeaderboardSlice, type LeaderboardStore } from './leaderboard';
 
 /** Same order as Redis over negated scores: higher score first, then member bytes ascending. */
 function compare(a: [string, number], b: [string, number]): number {
@@ -11,7 +11,8 @@ function compare(a: [string, number], b: [string, number]): number {
 export class MemoryLeaderboardStore implements LeaderboardStore {
   readonly #boards = new Map<string, Map<string, number>>();
   readonly #names = new Map<string, string>();
-  readonly #matches = new Set<string>();
+  /** Recorded match ids until their de-duplication window ends (then purged, as Redis expires them). */
+  readonly #matches = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -20,9 +21,14 @@ export class MemoryLeaderboardStore implements LeaderboardStore {
   }
 
   async recordMatch(result: MatchResult): Promise<boolean> {
-    if (this.#matches.has(result.matchId)) return false;
-    this.#matches.add(result.matchId);
     const now = this.now();
+    // Insertion order is expiry order: stop at the first id still inside its window.
+    for (const [id, until] of this.#matches) {
+      if (until > now) break;
+      this.#matches.delete(id);
+    }
+    if (this.#matches.has(result.matchId)) return false;
+    this.#matches.set(result.matchId, now + MATCH_DEDUP_SECONDS * 1000);
     for (const s of validStandings(result)) {
       this.#names.set(s.playerId, s.name);
       for (const board of LEADERBOARD_IDS) {

@@ -30,14 +30,25 @@ export function watchLeaderboardChanges(redis: Redis, onChange: () => void): () 
 
 // KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...).
 // ARGV: dedup seconds, daily expiry ms, weekly expiry ms, then (playerId, name, score)*.
+// A player listed more than once counts once, with their best score (validStandings already
+// merges them; the script holds the rule on its own too, since it is what writes).
 const RECORD = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local best = {}
 for i = 4, #ARGV, 3 do
   local id, neg = ARGV[i], -tonumber(ARGV[i + 2])
-  redis.call('HSET', KEYS[2], id, ARGV[i + 1])
-  for b = 3, #KEYS, 2 do
-    redis.call('ZADD', KEYS[b], 'LT', neg, id)
-    redis.call('ZINCRBY', KEYS[b + 1], neg, id)
+  if best[id] == nil or neg < best[id] then best[id] = neg end
+end
+for i = 4, #ARGV, 3 do
+  local id = ARGV[i]
+  local neg = best[id]
+  if neg ~= nil then
+    best[id] = nil
+    redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+    for b = 3, #KEYS, 2 do
+      redis.call('ZADD', KEYS[b], 'LT', neg, id)
+      redis.call('ZINCRBY', KEYS[b + 1], neg, id)
+    end
   end
 end
 redis.call('PEXPIREAT', KEYS[5], ARGV[2]) redis.call('PEXPIREAT', KEYS[6], ARGV[2])

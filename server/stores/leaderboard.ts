@@ -65,9 +65,19 @@ export function periodOf(board: LeaderboardId, now: number): Period | null {
   return null;
 }
 
-/** Standings worth writing: integer, finite scores of identified players. */
+/**
+ * Standings worth writing: integer, finite scores of identified players, each
+ * player once with their best score in the match (a player listed twice, say by
+ * two seats, must not have the totals add both).
+ */
 export function validStandings(result: MatchResult): MatchResult['standings'] {
-  return result.standings.filter((s) => s.playerId.length > 0 && Number.isSafeInteger(s.score));
+  const best = new Map<string, MatchResult['standings'][number]>();
+  for (const s of result.standings) {
+    if (s.playerId.length === 0 || !Number.isSafeInteger(s.score)) continue;
+    const seen = best.get(s.playerId);
+    if (!seen || s.score > seen.score) best.set(s.playerId, s);
+  }
+  return [...best.values()];
 }
 
 /** Entries around a rank, shifted to stay inside the board so the slice keeps `limit` rows when it can. */

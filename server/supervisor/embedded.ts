@@ -4,7 +4,7 @@ import { apiPorts, loadConfig } from '../common/config';
 import { notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
 import { TokenService } from '../common/tokens';
-import { createCheckpointStore, createStores } from '../stores';
+import { createCheckpointStore, createRoomQuotaStore, createStores } from '../stores';
 import { buildApp } from '../api/app';
 import { processMatchmaker } from '../api/matchmaker/colyseus';
 import { startGameNode } from '../game/node';
@@ -23,6 +23,7 @@ const checkpoints = createCheckpointStore(null);
 const node = await startGameNode({
   nodeId: 'node-1',
   port: config.GAME_PORT,
+  host: config.BIND_HOST,
   publicHost: config.PUBLIC_HOST,
   redisUrl: null,
   registry: stores.registry,
@@ -33,20 +34,24 @@ const node = await startGameNode({
   tokens,
   results: stores.leaderboards,
   log,
+  connectionsPerIp: config.WS_CONNECTIONS_PER_IP,
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 });
 const app = await buildApp({
   instanceId: 'api-1',
   tokens,
   stores,
-  matchmaker: processMatchmaker({ checkpoints, redis: null, owner: 'embedded' }),
+  matchmaker: processMatchmaker({ checkpoints, redis: null, owner: 'embedded' }, undefined, undefined, { quota: createRoomQuotaStore(null), max: config.ROOMS_PER_PLAYER }),
   redis: null,
   corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   rateLimitMax: config.RATE_LIMIT_MAX,
+  limits: { guestPerMinute: config.GUEST_RATE_PER_MIN, matchmakePerMinute: config.MATCHMAKE_RATE_PER_MIN },
+  ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 }, log);
 const apiPort = apiPorts(config)[0]!;
 onShutdown(log, async () => {
   await app.close();
   await node.close();
 });
-await app.listen({ port: apiPort, host: config.API_HOST });
+await app.listen({ port: apiPort, host: config.BIND_HOST });
 notifyReady({ nodeId: 'node-1', apiPort });

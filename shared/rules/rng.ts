@@ -20,4 +20,9 @@ export class Rng {
   range(min: number, max: number): number {
     return min + (max - min) * this.next();
   }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
 }

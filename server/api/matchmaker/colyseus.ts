@@ -9,6 +9,7 @@ import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../..
 import type { StoreWatch } from '../store-watch';
 import { MatchmakeError, type Matchmaker } from './index';
 import { NO_ROOMS_HERE } from './seat-check-room';
+import type { RoomQuotaStore } from '../../stores';
 
 /** A rejoin whose seat request takes longer than this met a host that stopped answering. */
 const REJOIN_TIMEOUT_MS = 1500;
@@ -21,13 +22,46 @@ const SEAT_ATTEMPTS = 3;
 
 const ALWAYS_UP: Pick<StoreWatch, 'bounded'> = { bounded: (work) => work };
 
+/** The cap on live rooms one player can cause to be created (`max` 0 = none). */
+export interface RoomCap {
+  quota: RoomQuotaStore;
+  max: number;
+}
+
 /**
  * The Colyseus matchmaker this process has set up: its own (one process, game
  * node and API together) or the standalone one from `startStandaloneMatchmaker`.
  * `store` bounds every call on Colyseus's presence and driver, which queue for
  * as long as the store is gone: a request in flight when it goes fails at once.
+ * `cap` limits the live rooms one player can cause to be created.
  */
-export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}, store: Pick<StoreWatch, 'bounded'> = ALWAYS_UP): Matchmaker {
+export function processMatchmaker(failover: FailoverDeps, close: () => Promise<void> = async () => {}, store: Pick<StoreWatch, 'bounded'> = ALWAYS_UP, cap?: RoomCap): Matchmaker {
+  /** Room ids among `ids` the cluster still lists. */
+  async function listed(ids: string[]): Promise<Set<string>> {
+    return new Set((await store.bounded(matchMaker.findRoomsByIds(ids))).keys());
+  }
+
+  /**
+   * A seat that finds no open room will create one: that costs one of the
+   * player's slots, claimed before the room exists and settled with its id.
+   * (If a room opens between the look and the seat, the claim is simply freed.)
+   */
+  async function seatWithin(player: PlayerIdentity, options: Record<string, unknown>, join: () => Promise<SeatReservation>): Promise<SeatReservation> {
+    if (!cap || cap.max <= 0) return join();
+    const open = await store.bounded(matchMaker.findOneRoomAvailable(ARENA_ROOM, options));
+    if (open) return join();
+    const claim = await cap.quota.claim(player.playerId, cap.max, listed);
+    if (!claim) throw new MatchmakeError(ErrorCodes.rateRoomsLimited, `You already have ${cap.max} live rooms of your own making; join one or wait for one to end.`);
+    let roomId: string | null = null;
+    try {
+      const seat = await join();
+      roomId = seat.roomId;
+      return seat;
+    } finally {
+      await cap.quota.settle(player.playerId, claim, roomId);
+    }
+  }
+
   return {
     async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
       const host = await store.bounded(ensureRoomHosted(failover, roomId));
@@ -65,7 +99,7 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
         }
       };
       try {
-        return await within(attempt(), SEAT_TIMEOUT_MS, () => new MatchmakeError(ErrorCodes.matchmakeFailed, `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`));
+        return await seatWithin(player, options, () => within(attempt(), SEAT_TIMEOUT_MS, () => new MatchmakeError(ErrorCodes.matchmakeFailed, `Matchmaking took longer than ${SEAT_TIMEOUT_MS} ms.`)));
       } catch (err) {
         if (err instanceof RedisUnavailableError) throw err;
         throw toMatchmakeError(err);

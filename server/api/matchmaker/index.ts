@@ -23,7 +23,12 @@ export interface Matchmaker {
   close(): Promise<void>;
 }
 
-export type MatchmakeErrorCode = typeof ErrorCodes.matchmakeNoNodes | typeof ErrorCodes.authInvalid | typeof ErrorCodes.matchmakeFailed;
+export type MatchmakeErrorCode = typeof ErrorCodes.matchmakeNoNodes | typeof ErrorCodes.authInvalid | typeof ErrorCodes.matchmakeFailed
+  | typeof ErrorCodes.rateRoomsLimited;
 
-/** No seat: no game node is up (`matchmake/no-nodes`), the seat's auth failed (`auth/invalid`), or anything else (`matchmake/failed`). */
+/**
+ * No seat: no game node is up (`matchmake/no-nodes`), the seat's auth failed (`auth/invalid`),
+ * the player already caused as many live rooms to be created as allowed (`rate/rooms-limited`),
+ * or anything else (`matchmake/failed`).
+ */
 export class MatchmakeError extends CodedError<MatchmakeErrorCode> {}

@@ -8,7 +8,7 @@ import { ARENA_ROOM } from '../../../shared/protocol';
 import { ErrorCodes } from '../../../shared/errors';
 import type { Logger } from '../../common/logger';
 import type { TokenService } from '../../common/tokens';
-import { createCheckpointStore } from '../../stores';
+import { createCheckpointStore, createRoomQuotaStore } from '../../stores';
 import { ARENA_FILTERS } from '../../cluster/seats';
 import { createSweeper, liveProcessSelector } from '../../cluster/liveness';
 import type { StoreWatch } from '../store-watch';
@@ -25,10 +25,12 @@ export interface StandaloneMatchmakerOptions {
   instanceId: string;
   tokens: TokenService;
   log: Logger;
-  /** For the liveness checks (cluster/liveness). */
+  /** For the liveness checks (cluster/liveness) and the room quota. */
   redis: Redis;
   /** The instance's store watch: Colyseus's connections count towards it, and it bounds every matchmaker call. */
   store: StoreWatch;
+  /** Live rooms one player may cause to be created (0 = no cap). */
+  roomsPerPlayer?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startStandaloneMatchmaker(options: StandaloneMatchmakerOpt
     await matchMaker.gracefullyShutdown().catch(() => {});
     await driver.shutdown();
     presence.shutdown();
-  }, options.store);
+  }, options.store, { quota: createRoomQuotaStore(options.redis), max: options.roomsPerPlayer ?? 0 });
 
   return {
     ...inner,

@@ -10,6 +10,8 @@ import { FORGET_AFTER_MS, TTL_MS, registryContract } from '../../unit/stores/con
 import { GRACE_MS, sessionContract } from '../../unit/stores/contracts/sessions.contract';
 import { checkpointContract } from '../../unit/stores/contracts/checkpoints.contract';
 import { RedisCheckpointStore } from '../../../server/stores/checkpoints-redis';
+import { RedisRoomQuotaStore } from '../../../server/stores/room-quota-redis';
+import { roomQuotaContract } from '../../unit/stores/contracts/room-quota.contract';
 
 // The same contract suites as the in-memory twins, against a private redis-server.
 let server: TestRedis | undefined;
@@ -32,6 +34,8 @@ async function fresh(): Promise<Redis> {
 }
 
 leaderboardContract('redis', async (clock) => new RedisLeaderboardStore(await fresh(), () => clock.now));
+
+roomQuotaContract('redis', async (clock) => new RedisRoomQuotaStore(await fresh(), () => clock.now));
 
 registryContract('redis', async () => {
   const r = await fresh();

@@ -1,6 +1,7 @@
 import '../../../server/common/websocket-global';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, type Room } from '@colyseus/sdk';
+import { createAuthContext, matchMaker } from '@colyseus/core';
 import { startGameNode, type GameNode } from '../../../server/game/node';
 import { DEFAULT_RULES } from '../../../shared/rules/arena';
 import { TokenService } from '../../../server/common/tokens';
@@ -35,10 +36,18 @@ afterAll(async () => {
   await node?.close();
 });
 
+/**
+ * A seat the way the API gets one (the node's own HTTP matchmaking is closed):
+ * from this process's matchmaker (in room `roomId` if given), consumed over a real WebSocket.
+ */
+async function seat<S = ArenaState>(token: string | undefined, options: Record<string, unknown>, roomId?: string): Promise<Room<any, S>> {
+  const auth = createAuthContext({ headers: {}, token });
+  const reservation = roomId ? await matchMaker.joinById(roomId, options, auth) : await matchMaker.joinOrCreate('arena', options, auth);
+  return new Client(endpoint).consumeSeatReservation(reservation as Parameters<Client['consumeSeatReservation']>[0]);
+}
+
 async function join(name: string, playerId = `p-${name}`): Promise<Room<any, ArenaState>> {
-  const client = new Client(endpoint);
-  client.auth.token = tokens.sign({ playerId, name }).token;
-  const room = await client.joinOrCreate<ArenaState>('arena', { name, mode: 'stateful' });
+  const room = await seat(tokens.sign({ playerId, name }).token, { name, mode: 'stateful' });
   rooms.push(room);
   await stateWhere(room, (s) => s.players?.has(room.sessionId) === true, `${name} in the state`);
   return room;
@@ -61,9 +70,7 @@ function me(room: Room<any, ArenaState>) {
 
 describe('arena room on a game node', () => {
   it('tells each player where the session lives', async () => {
-    const client = new Client(endpoint);
-    client.auth.token = tokens.sign({ playerId: 'p-where', name: 'Where' }).token;
-    const room = await client.joinOrCreate('arena', { name: 'Where' });
+    const room = await seat(tokens.sign({ playerId: 'p-where', name: 'Where' }).token, { name: 'Where' });
     rooms.push(room);
     const info = await nextMessage<NodeInfo>(room, 'node');
     expect(info).toMatchObject({ nodeId: 'node-test', pid: process.pid, roomId: room.roomId, mode: 'stateful', tickRate: 20 });
@@ -147,9 +154,7 @@ describe('arena room on a game node', () => {
     const place = { x: me(first).x, y: me(first).y, color: me(first).color };
 
     const closed = connectionLost(first);
-    const again = new Client(endpoint);
-    again.auth.token = tokens.sign({ playerId: 'p-twin', name: 'Twin' }).token;
-    const second = await again.joinById<ArenaState>(first.roomId, { name: 'Twin' });
+    const second = await seat(tokens.sign({ playerId: 'p-twin', name: 'Twin' }).token, { name: 'Twin' }, first.roomId);
     rooms.push(second);
     expect((await closed).code).toBe(CloseCodes.openedElsewhere);
     await stateWhere(second, (s) => s.players?.has(second.sessionId) === true, 'the second tab in the state');
@@ -166,14 +171,30 @@ describe('arena room on a game node', () => {
   });
 
   it('refuses a join without a valid token', async () => {
-    const anonymous = new Client(endpoint);
-    await expect(anonymous.joinOrCreate('arena', { name: 'Anon' })).rejects.toThrow(/auth\/required/);
-    const forged = new Client(endpoint);
-    forged.auth.token = new TokenService('another-secret-another-secret-0123').sign({ playerId: 'x', name: 'X' }).token;
-    await expect(forged.joinOrCreate('arena', { name: 'X' })).rejects.toThrow(/auth\/invalid/);
-    const badName = new Client(endpoint);
-    badName.auth.token = tokens.sign({ playerId: 'y', name: 'Y' }).token;
-    await expect(badName.joinOrCreate('arena', { name: '<script>' })).rejects.toThrow(/Invalid join options/);
+    await expect(seat(undefined, { name: 'Anon' })).rejects.toThrow(/auth\/required/);
+    const forged = new TokenService('another-secret-another-secret-0123').sign({ playerId: 'x', name: 'X' }).token;
+    await expect(seat(forged, { name: 'X' })).rejects.toThrow(/auth\/invalid/);
+    await expect(seat(tokens.sign({ playerId: 'y', name: 'Y' }).token, { name: '<script>' })).rejects.toThrow(/Invalid join options/);
+  });
+
+  it('serves no matchmaking of its own over HTTP: a valid token gets a 404, no seat and no room', async () => {
+    const token = tokens.sign({ playerId: 'p-side', name: 'Side' }).token;
+    const roomsBefore = matchMaker.stats.local.roomCount;
+    for (const method of ['create', 'joinOrCreate', 'join', 'joinById']) {
+      const res = await fetch(`${endpoint}/matchmake/${method}/arena`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: 'https://evil.example' },
+        body: JSON.stringify({ name: 'Side', mode: 'checkpointed' }),
+      });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await res.json()).toMatchObject({ code: 'route/not-found' });
+    }
+    const preflight = await fetch(`${endpoint}/matchmake/create/arena`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    expect(preflight.status).toBe(404);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await fetch(`${endpoint}/`)).status).toBe(404);
+    expect(matchMaker.stats.local.roomCount).toBe(roomsBefore);
   });
 
   it('scores orbs, ends the match with results, and starts the next match in the same room', async () => {

@@ -53,4 +53,20 @@ describe('CachedLeaderboardReads', () => {
     fail = false;
     await expect(cache.top('score-best', 0, 10)).resolves.toMatchObject({ total: 0 });
   });
+
+  it('holds at most maxPages pages whatever the cursors, and serves none past its TTL', async () => {
+    let now = 0;
+    const { store, calls } = counting(new MemoryLeaderboardStore());
+    const cache = new CachedLeaderboardReads(store, 1000, () => now, 50);
+    for (let offset = 0; offset < 5000; offset++) await cache.top('score-best', offset, 10);
+    expect(cache.size).toBe(50);
+    const before = calls.top;
+    await cache.top('score-best', 4999, 10); // recent: still cached
+    expect(calls.top).toBe(before);
+    await cache.top('score-best', 0, 10); // evicted long ago
+    expect(calls.top).toBe(before + 1);
+    now += 1001;
+    await cache.top('score-best', 4999, 10);
+    expect(calls.top).toBe(before + 2);
+  });
 });

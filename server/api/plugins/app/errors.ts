@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiError } from '../../../../shared/api';
 import { RedisUnavailableError } from '../../../common/redis';
 import { TokenError } from '../../../common/tokens';
@@ -8,11 +8,17 @@ import { MatchmakeError } from '../../matchmaker';
 import { RoomUnavailableError } from '../../../cluster/failover';
 import { ErrorCodes } from '../../../../shared/errors';
 
+/** A room cap frees up when one of the player's rooms ends: worth a retry after a short while, not at once. */
+const ROOMS_RETRY_AFTER_S = 10;
+
 const PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
 
 /** Maps anything thrown to the `{code, message, statusCode}` a client sees. */
-function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
-  if (err instanceof ApiHttpError) return { code: err.code, message: err.message, statusCode: err.statusCode };
+function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError & { retryAfter?: number } {
+  if (err instanceof ApiHttpError) {
+    const body = { code: err.code, message: err.message, statusCode: err.statusCode };
+    return err.retryAfterSeconds === undefined ? body : { ...body, retryAfter: err.retryAfterSeconds };
+  }
   if (err instanceof TokenError) return { code: err.code, message: err.message, statusCode: 401 };
   if (err instanceof RoomUnavailableError) {
     return err.code === 'room/lost'
@@ -22,6 +28,7 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
   if (err instanceof MatchmakeError) {
     if (err.code === ErrorCodes.matchmakeNoNodes) return { code: err.code, message: err.message, statusCode: 503 };
     if (err.code === ErrorCodes.authInvalid) return { code: err.code, message: err.message, statusCode: 401 };
+    if (err.code === ErrorCodes.rateRoomsLimited) return { code: err.code, message: err.message, statusCode: 429, retryAfter: ROOMS_RETRY_AFTER_S };
     return { code: err.code, message: 'Matchmaking failed; try again in a moment.', statusCode: 503 };
   }
   if (err instanceof RedisUnavailableError) {
@@ -45,17 +52,30 @@ function toApiError(err: FastifyError | Error, bodyLimit: number): ApiError {
   return { code: ErrorCodes.internal, message: 'Internal error.', statusCode: 500 };
 }
 
+/**
+ * Errors Fastify raises before routing (a malformed URL, a path parameter
+ * longer than the router allows), which never reach the error handler: the
+ * same `{code, message, statusCode}`, so no response leaves without a code.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const body: ApiError = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? { code: ErrorCodes.requestInvalid, message: 'A path parameter is longer than allowed.', statusCode: 414 }
+    : { code: ErrorCodes.requestInvalid, message: 'Malformed URL.', statusCode: 400 };
+  void reply.code(body.statusCode).send(body);
+}
+
 /** The one error handler: stable codes for clients, context in the log, no 5xx internals in responses. */
 async function errors(fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler((err: FastifyError | Error, request, reply) => {
-    const body = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
+    const { retryAfter, ...body } = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
     // A store outage refuses every store route: the store watch logs the outage once (one WARN
     // per transition), so each refusal is a debug line, not a stack trace.
     if (body.code === ErrorCodes.redisUnavailable) request.log.debug({ code: body.code, msg: err.message }, 'request refused: no store');
     else if (body.statusCode === 503) request.log.warn({ code: body.code, msg: err.message }, 'request refused: try again');
     else if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
     else request.log.debug({ code: body.code, msg: err.message }, 'request refused');
-    if (body.statusCode === 503) reply.header('retry-after', '1');
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    else if (body.statusCode === 503) reply.header('retry-after', '1');
     return reply.code(body.statusCode).send(body);
   });
   fastify.setNotFoundHandler((request, reply) => {

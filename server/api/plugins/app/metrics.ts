@@ -1,16 +1,24 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { bearerMatches } from '../../../common/tokens';
+import { registerHeapLiveGauge } from '../../../common/heap-gauge';
 import { unhandledRejections } from '../../../common/unhandled';
+import { unauthorized } from '../../errors';
+import type { AppOptions } from '../../types';
+import { ErrorCodes } from '../../../../shared/errors';
 
 /**
  * Prometheus metrics: request counts and latency by route and status, plus
- * the process defaults, served at GET /metrics. A registry per app, so tests
- * can build several apps in one process.
+ * the process defaults and the heap kept after the last full GC, served at
+ * GET /metrics, behind a bearer token when `metricsToken` is set. A registry
+ * per app, so tests can build several apps in one process.
  */
-async function metrics(fastify: FastifyInstance): Promise<void> {
+async function metrics(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const register = new Registry();
   collectDefaultMetrics({ register });
+  const stopHeapGauge = registerHeapLiveGauge(register);
+  fastify.addHook('onClose', async () => stopHeapGauge());
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [register] });
   const latency = new Histogram({
@@ -36,7 +44,15 @@ async function metrics(fastify: FastifyInstance): Promise<void> {
 
   fastify.decorate('promRegistry', register);
 
-  fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const token = opts.metricsToken;
+  const guard = token
+    ? async (request: FastifyRequest) => {
+      if (bearerMatches(request.headers.authorization, token)) return;
+      throw unauthorized(request.headers.authorization ? ErrorCodes.authInvalid : ErrorCodes.authRequired,
+        'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+    }
+    : undefined;
+  fastify.get('/metrics', { schema: { hide: true }, ...(guard ? { onRequest: guard } : {}) }, async (_request, reply) => {
     reply.type(register.contentType);
     return register.metrics();
   });

@@ -4,9 +4,10 @@ import { GuestLoginBody, RefreshBody, Session } from '../../../../shared/api';
 import type { PlayerIdentity } from '../../../common/tokens';
 import { ApiHttpError, errorResponses, unauthorized } from '../../errors';
 import { ErrorCodes } from '../../../../shared/errors';
+import type { AppOptions } from '../../types';
 
 /** Guest sessions: a short-lived access JWT plus a single-use refresh token kept (hashed) in Redis. */
-const auth: FastifyPluginAsyncTypebox = async (fastify) => {
+const auth: FastifyPluginAsyncTypebox<AppOptions> = async (fastify, opts) => {
   function session(identity: PlayerIdentity, refreshToken: string): Session {
     const access = fastify.tokens.sign(identity);
     return { ...identity, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
@@ -14,6 +15,11 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/guest', {
     config: { needsStore: true },
+    // Each guest costs a stored refresh token: a budget per IP keeps a script from minting them in bulk.
+    onRequest: fastify.limit({
+      perMinute: opts.limits?.guestPerMinute ?? 0, key: (request) => request.ip, code: ErrorCodes.rateGuestLimited,
+      message: 'Too many guest sessions started from your address.',
+    }),
     schema: {
       summary: 'Start a guest session',
       body: GuestLoginBody,

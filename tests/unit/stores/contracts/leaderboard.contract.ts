@@ -118,5 +118,15 @@ export function leaderboardContract(label: string, factory: LeaderboardFactory):
       expect((await store.top('score-total', 0, 10)).entries).toEqual([{ rank: 1, playerId: 'p-a', name: 'Ann', score: 0 }]);
       expect((await store.standings('p-a'))[0]).toEqual({ board: 'score-best', rank: 1, score: 0 });
     });
+
+    it('counts a player listed twice in one match once, with their best score in it', async () => {
+      await store.recordMatch(match('twice', ['p-a', 'Ann', 40], ['p-b', 'Bob', 20], ['p-a', 'Ann', 35], ['p-a', 'Ann', 30]));
+      await store.recordMatch(match('later', ['p-a', 'Ann', 5], ['p-a', 'Ann', 5]));
+      for (const board of ['score-total', 'score-total-daily', 'score-total-weekly'] as const) {
+        expect((await store.top(board, 0, 10)).entries.map((e) => [e.playerId, e.score])).toEqual([['p-a', 45], ['p-b', 20]]);
+      }
+      expect((await store.top('score-best', 0, 10)).entries.map((e) => [e.playerId, e.score])).toEqual([['p-a', 40], ['p-b', 20]]);
+      expect((await store.top('score-total', 0, 10)).total).toBe(2);
+    });
   });
 }

@@ -1,0 +1,81 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { VerifyClientCallbackAsync } from 'ws';
+import { ErrorCodes, type ErrorCode } from '../../shared/errors';
+import { bearerMatches } from '../common/tokens';
+
+/** What a game node's HTTP port answers besides WebSocket upgrades. */
+export interface EdgeOptions {
+  /** The Prometheus text and its content type. */
+  metrics(): Promise<{ body: string; contentType: string }>;
+  /** Bearer token GET /metrics requires; absent = open. */
+  metricsToken?: string;
+}
+
+/** How long a client refused for too many connections should wait before trying again. */
+export const CONNECTIONS_RETRY_AFTER_S = 5;
+
+function send(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  const body = JSON.stringify({ code, message, statusCode: status });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/**
+ * Makes `GET /metrics` the only thing a game node's HTTP port serves.
+ * Colyseus mounts its own matchmaking routes (`POST /matchmake/:method/:room`)
+ * on the same server, with CORS that reflects any origin: they would seat a
+ * player, or create a room, without the API's rate limits. Every seat must
+ * come through the API (which reaches the nodes over Redis, not HTTP), so the
+ * server's request listeners, Colyseus's router included, are replaced by one
+ * that answers /metrics and 404s the rest.
+ *
+ * Call it right after `Server.listen()` resolves: Colyseus binds its routes in
+ * the listen callback, and the continuation runs before the first request can
+ * be read (microtasks drain before the event loop polls sockets).
+ */
+export function lockDownHttp(server: HttpServer, options: EdgeOptions): void {
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      send(res, 404, ErrorCodes.routeNotFound, `No route ${req.method} ${path}: seats come from the API (POST /v1/matchmake).`);
+      return;
+    }
+    if (options.metricsToken && !bearerMatches(req.headers.authorization, options.metricsToken)) {
+      send(res, 401, req.headers.authorization ? ErrorCodes.authInvalid : ErrorCodes.authRequired, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+      return;
+    }
+    options.metrics().then(({ body, contentType }) => {
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    }, () => send(res, 500, ErrorCodes.internal, 'Internal error.'));
+  });
+}
+
+/**
+ * A `ws` verifyClient that holds each client IP to `max` concurrent sockets
+ * (0 = no limit): over the limit, the upgrade is answered 429 with
+ * `Retry-After` and a `rate/connections-limited` body, before any handshake or
+ * room work. A socket is counted from the upgrade until it closes, however it
+ * closes. The map holds only IPs with open sockets.
+ */
+export function connectionsPerIp(max: number): VerifyClientCallbackAsync | undefined {
+  if (max <= 0) return undefined;
+  const open = new Map<string, number>();
+  const count = (ip: string): number => open.get(ip) ?? 0;
+  return ({ req }, done) => {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (count(ip) >= max) {
+      const body = JSON.stringify({ code: ErrorCodes.rateConnectionsLimited, message: `At most ${max} connections per address to this node.`, statusCode: 429 });
+      done(false, 429, body, { 'Retry-After': String(CONNECTIONS_RETRY_AFTER_S), 'Content-Type': 'application/json' });
+      return;
+    }
+    open.set(ip, count(ip) + 1);
+    req.socket.once('close', () => {
+      const left = count(ip) - 1;
+      if (left > 0) open.set(ip, left);
+      else open.delete(ip);
+    });
+    done(true);
+  };
+}
