@@ -68,10 +68,9 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
 async function errors(fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler((err: FastifyError | Error, request, reply) => {
     const { retryAfter, ...body } = toApiError(err, fastify.initialConfig.bodyLimit ?? 0);
-    // A store outage refuses every store route: the store watch logs the outage once (one WARN
-    // per transition), so each refusal is a debug line, not a stack trace.
-    if (body.code === ErrorCodes.redisUnavailable) request.log.debug({ code: body.code, msg: err.message }, 'request refused: no store');
-    else if (body.statusCode === 503) request.log.warn({ code: body.code, msg: err.message }, 'request refused: try again');
+    // A 503 is a fault the cluster already reports once (the store watch: one WARN per transition;
+    // node-watch: each death), so each refusal is a debug line, not a log line per request.
+    if (body.statusCode === 503) request.log.debug({ code: body.code, msg: err.message }, 'request refused: try again');
     else if (body.statusCode >= 500) request.log.error({ err, code: body.code }, 'request failed');
     else request.log.debug({ code: body.code, msg: err.message }, 'request refused');
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
