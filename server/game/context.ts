@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger';
 import type { TokenService } from '../common/tokens';
 import type { CheckpointStore } from '../stores';
 import type { ResultsOutbox } from './outbox';
+import type { ArenaCreateOptions } from '../cluster/seats';
 import type { StoreLease } from '../cluster/lease';
 
 /**
@@ -42,6 +43,11 @@ export interface ArenaContext {
   lease: Pick<StoreLease, 'held' | 'ageMs'>;
   /** False only in the lab's FENCING=off mode: copies ignore the lease and play on, split brain and all. */
   fencing: boolean;
+  /**
+   * Creates a room on another live game node, never this one (a drain hands its
+   * checkpointed rooms over through it): see `createOnLiveNode`.
+   */
+  createElsewhere: (options: ArenaCreateOptions) => Promise<void>;
   /** Rooms alive in this process (for drain). */
   rooms: Set<{ drain(): Promise<void> }>;
 }

@@ -13,11 +13,11 @@ import { createCheckpointStore, createNodeRegistry, type CheckpointStore, type N
 import { ALWAYS_HELD, StoreLease } from '../cluster/lease';
 import { ResultsOutbox } from './outbox';
 import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cluster/liveness';
-import { restoreRoomsOf } from '../cluster/failover';
+import { createOnLiveNode, restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
 import { connectionsPerIp, lockDownHttp } from './edge';
 
-type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease' | 'fencing';
+type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease' | 'fencing' | 'createElsewhere';
 
 export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   /** Self-fencing and the epoch check on results (default on; off only in the lab, FENCING=off). */
@@ -78,6 +78,8 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const checkpoints = options.checkpoints ?? createCheckpointStore(redis);
   const context: ArenaContext = {
     ...options, address, pid: process.pid, startedAt: Date.now(), rooms, results, lease, fencing: options.fencing ?? true,
+    // A draining node must never get its own room back (Colyseus's createRoom falls back to the caller).
+    createElsewhere: (create) => createOnLiveNode({ redis }, create, { exclude: matchMaker.processId }),
     checkpoints, checkpointMs: options.checkpointMs ?? 250,
     observeTick: metrics.observeTick, observeLateness: metrics.observeLateness, checkpointMetrics: metrics.checkpoints,
   };

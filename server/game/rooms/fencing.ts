@@ -1,11 +1,10 @@
 import { ServerError, matchMaker, type Room } from '@colyseus/core';
-import { CloseCodes, ARENA_ROOM, type MovedNotice } from '../../../shared/protocol';
+import { CloseCodes, type MovedNotice } from '../../../shared/protocol';
 import { ErrorCodes } from '../../../shared/errors';
 import type { ArenaState } from '../../../shared/schema';
 import type { Rng } from '../../../shared/rules/rng';
 import type { CheckpointStore } from '../../stores';
 import type { ArenaContext } from '../context';
-import type { ArenaCreateOptions } from '../../cluster/seats';
 import { encodeFullState, releaseSeatsAndDisposeSoon } from './colyseus-internals';
 import { decodeState, restoreInto, type SnapshotMeta } from './snapshot';
 
@@ -178,7 +177,7 @@ export class CheckpointedCopy {
     // A refused final write means this copy is already stale: it retired itself, nothing to hand over.
     if (!(await this.save())) return;
     await this.#leave('drain'); // frees the room id for the new copy
-    await matchMaker.createRoom(this.room.roomName || ARENA_ROOM, { mode: 'checkpointed', restore: this.room.roomId } satisfies ArenaCreateOptions);
+    await this.ctx.createElsewhere({ mode: 'checkpointed', restore: this.room.roomId });
   }
 
   /** This copy takes no more seats: it is going away. */
