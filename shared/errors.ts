@@ -44,6 +44,9 @@ export const ErrorCodes = {
   /** Another caller is restoring the room right now: retry shortly. */
   roomRestoring: 'room/restoring',
 
+  /** A match's results from a copy of its room that no longer holds the room's epoch: refused. */
+  resultsStale: 'results/stale-epoch',
+
   // The supervisor's control endpoint.
   controlUnauthorized: 'control/unauthorized',
   controlInvalid: 'control/invalid',

@@ -90,10 +90,15 @@ export interface StoreNotice {
   paused: boolean;
 }
 
-/** Whether a finished match's results are in the store yet (the host's outbox retries while it is unreachable). */
+/**
+ * Whether a finished match's results are in the store yet (the host's outbox
+ * retries while it is unreachable). 'stale': refused, because this copy of the
+ * room was no longer the live one when it ended the match (another copy holds
+ * the room's epoch; only that copy's results count).
+ */
 export interface RecordedNotice {
   matchId: string;
-  status: 'recorded' | 'waiting';
+  status: 'recorded' | 'waiting' | 'stale';
 }
 
 /** Final standings of one match, broadcast when it ends. */

@@ -42,7 +42,7 @@ export interface StatecraftSnapshot {
     back: { unreachableMs: number; pausedMs: number | null } | null;
   } | null;
   /** The last results screen: its match and whether the host says its results are in the store yet. */
-  results: { matchId: string; recorded: 'recorded' | 'waiting' | null } | null;
+  results: { matchId: string; recorded: 'recorded' | 'waiting' | 'stale' | null } | null;
   /** The store as the page sees it through the API (/health/ready, redis/unavailable answers). */
   storeSeen: 'unknown' | 'up' | 'down' | 'none';
 }

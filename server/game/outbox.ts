@@ -1,16 +1,20 @@
-import type { MatchResult } from '../../shared/protocol';
+import type { MatchResult, RecordedNotice } from '../../shared/protocol';
 import { RedisUnavailableError } from '../common/redis';
 import type { Logger } from '../common/logger';
-import type { ResultsSink } from '../stores';
+import { StaleResultError, type ResultFence, type ResultsSink } from '../stores';
 
-/** Where a match's results stand: in the store, or held by this node until the store answers. */
-export type RecordStatus = 'recorded' | 'waiting';
+/**
+ * Where a match's results stand: in the store, held by this node until the
+ * store answers, or refused because they came from a stale copy of the room.
+ */
+export type RecordStatus = RecordedNotice['status'];
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 2000;
 
 interface Pending {
   result: MatchResult;
+  fence: ResultFence | undefined;
   onStatus: ((status: RecordStatus) => void) | undefined;
 }
 
@@ -35,16 +39,19 @@ export class ResultsOutbox implements ResultsSink {
     return this.#pending.size;
   }
 
-  /** Records `result`, now or once the store is back; `onStatus` hears 'waiting' (once) and 'recorded'. */
-  submit(result: MatchResult, onStatus?: (status: RecordStatus) => void): void {
+  /**
+   * Records `result`, now or once the store is back; `onStatus` hears 'waiting'
+   * (once), then 'recorded', or 'stale' if the store refused the `fence`.
+   */
+  submit(result: MatchResult, onStatus?: (status: RecordStatus) => void, fence?: ResultFence): void {
     if (this.#pending.has(result.matchId)) return;
-    this.#pending.set(result.matchId, { result, onStatus });
+    this.#pending.set(result.matchId, { result, fence, onStatus });
     if (!this.#flushing && !this.#timer) void this.#flush();
   }
 
   /** {@link ResultsSink}: resolves once submitted (never rejects: the outbox owns retries). */
-  async record(result: MatchResult): Promise<void> {
-    this.submit(result);
+  async record(result: MatchResult, fence?: ResultFence): Promise<void> {
+    this.submit(result, undefined, fence);
   }
 
   /** The store is reachable again: retry now rather than at the next backoff step. */
@@ -68,11 +75,19 @@ export class ResultsOutbox implements ResultsSink {
     let failed = false;
     for (const [matchId, entry] of [...this.#pending]) {
       try {
-        await this.sink.record(entry.result);
+        await this.sink.record(entry.result, entry.fence);
         this.#pending.delete(matchId);
         entry.onStatus?.('recorded');
-        if (failed || this.#delayMs > FIRST_RETRY_MS) this.log.info({ matchId }, 'results recorded after waiting for the store');
+        // For the experiments' history checker (bench/experiment/history.ts).
+        this.log.info({ history: 'result-recorded', matchId, roomId: entry.fence?.roomId ?? roomOf(matchId), epoch: entry.fence?.epoch ?? null, at: Date.now() },
+          failed || this.#delayMs > FIRST_RETRY_MS ? 'results recorded after waiting for the store' : 'results recorded');
       } catch (err) {
+        if (err instanceof StaleResultError) {
+          this.#pending.delete(matchId);
+          this.log.warn({ matchId, epoch: err.fence.epoch, currentEpoch: err.currentEpoch }, 'results refused: they come from a stale copy of the room');
+          entry.onStatus?.('stale');
+          continue;
+        }
         if (!(err instanceof RedisUnavailableError)) {
           // Not an outage (a bug, or a result the store refuses): retrying cannot help.
           this.#pending.delete(matchId);
@@ -99,9 +114,14 @@ export class ResultsOutbox implements ResultsSink {
   }
 }
 
-/** After the first 'waiting', only 'recorded' is worth telling again. */
+/** After the first 'waiting', only the outcome is worth telling again. */
 function onceRecorded(fn: ((status: RecordStatus) => void) | undefined): ((status: RecordStatus) => void) | undefined {
   return fn && ((status) => {
-    if (status === 'recorded') fn(status);
+    if (status !== 'waiting') fn(status);
   });
+}
+
+/** Match ids are `<roomId>:<match>`. */
+function roomOf(matchId: string): string {
+  return matchId.slice(0, matchId.lastIndexOf(':'));
 }

@@ -3,7 +3,9 @@ import { KEY_PREFIX } from '../common/redis';
 import { CHECKPOINT_TTL_MS, type Checkpoint, type CheckpointStore, type RoomHost } from './checkpoints';
 
 const ROOMS = `${KEY_PREFIX}ckpt:rooms`;
-const roomKey = (roomId: string): string => `${KEY_PREFIX}ckpt:${roomId}`;
+/** The hash holding a room's fencing epoch and newest snapshot (the leaderboard's recording script reads its epoch). */
+export const checkpointKey = (roomId: string): string => `${KEY_PREFIX}ckpt:${roomId}`;
+const roomKey = checkpointKey;
 const leaseKey = (roomId: string): string => `${KEY_PREFIX}ckpt-lease:${roomId}`;
 
 // KEYS: room hash, rooms set. ARGV: roomId, nodeId, processId, ttl.

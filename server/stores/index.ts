@@ -16,7 +16,8 @@ import { MemoryRoomQuotaStore } from './room-quota-memory';
 import { RedisRoomQuotaStore } from './room-quota-redis';
 import type { RoomQuotaStore } from './room-quota';
 
-export type { LeaderboardStore, LeaderboardSlice, ResultsSink } from './leaderboard';
+export type { LeaderboardStore, LeaderboardSlice, ResultsSink, ResultFence } from './leaderboard';
+export { StaleResultError } from './leaderboard';
 export type { NodeRegistry, NodeHeartbeat, ApiHeartbeat, RegistryOptions } from './registry';
 export type { SessionStore, RefreshGrant, Rotation } from './sessions';
 export type { CheckpointStore, Checkpoint, RoomHost } from './checkpoints';

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { BoardStanding, LeaderboardEntry, LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
-import type { LeaderboardSlice, LeaderboardStore } from './leaderboard';
+import type { LeaderboardSlice, LeaderboardStore, ResultFence } from './leaderboard';
 
 /**
  * Top-of-board pages cached in front of a store. Boards change only when a
@@ -56,14 +56,14 @@ export class CachedLeaderboardReads implements LeaderboardStore {
     return page;
   }
 
-  async recordMatch(result: MatchResult): Promise<boolean> {
-    const recorded = await this.inner.recordMatch(result);
+  async recordMatch(result: MatchResult, fence?: ResultFence): Promise<boolean> {
+    const recorded = await this.inner.recordMatch(result, fence);
     this.invalidate();
     return recorded;
   }
 
-  async record(result: MatchResult): Promise<void> {
-    await this.recordMatch(result);
+  async record(result: MatchResult, fence?: ResultFence): Promise<void> {
+    await this.recordMatch(result, fence);
   }
 
   around(board: LeaderboardId, playerId: string, limit: number): Promise<LeaderboardEntry[] | null> {

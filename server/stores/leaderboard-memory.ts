@@ -1,6 +1,6 @@
 import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
-import { MATCH_DEDUP_SECONDS, aroundWindow, periodOf, validStandings, type LeaderboardSlice, type LeaderboardStore } from './leaderboard';
+import { MATCH_DEDUP_SECONDS, StaleResultError, aroundWindow, periodOf, validStandings, type LeaderboardSlice, type LeaderboardStore, type ResultFence } from './leaderboard';
 
 /** Same order as Redis over negated scores: higher score first, then member bytes ascending. */
 function compare(a: [string, number], b: [string, number]): number {
@@ -14,13 +14,24 @@ export class MemoryLeaderboardStore implements LeaderboardStore {
   /** Recorded match ids until their de-duplication window ends (then purged, as Redis expires them). */
   readonly #matches = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * `epochOf` answers a room's current fencing epoch (null: unknown room), as
+   * the checkpoint store's hash does for the Redis twin's recording script.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly epochOf: (roomId: string) => Promise<number | null> = async () => null,
+  ) {}
 
-  async record(result: MatchResult): Promise<void> {
-    await this.recordMatch(result);
+  async record(result: MatchResult, fence?: ResultFence): Promise<void> {
+    await this.recordMatch(result, fence);
   }
 
-  async recordMatch(result: MatchResult): Promise<boolean> {
+  async recordMatch(result: MatchResult, fence?: ResultFence): Promise<boolean> {
+    if (fence) {
+      const current = await this.epochOf(fence.roomId);
+      if (current !== null && current !== fence.epoch) throw new StaleResultError(fence, current);
+    }
     const now = this.now();
     // Insertion order is expiry order: stop at the first id still inside its window.
     for (const [id, until] of this.#matches) {

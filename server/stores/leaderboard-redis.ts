@@ -4,8 +4,9 @@ import type { MatchResult } from '../../shared/protocol';
 import { KEY_PREFIX } from '../common/redis';
 import {
   MATCH_DEDUP_SECONDS, dailyPeriod, periodOf, validStandings, weeklyPeriod,
-  type LeaderboardSlice, type LeaderboardStore,
+  StaleResultError, type LeaderboardSlice, type LeaderboardStore, type ResultFence,
 } from './leaderboard';
+import { checkpointKey } from './checkpoints-redis';
 
 // Scores are stored negated so ascending order with Redis's lexicographic
 // tie-break gives "higher score first, then playerId ascending": ZRANK is then
@@ -28,24 +29,30 @@ export function watchLeaderboardChanges(redis: Redis, onChange: () => void): () 
   return () => sub.disconnect();
 }
 
-// KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...).
-// ARGV: dedup seconds, daily expiry ms, weekly expiry ms, then (playerId, name, score)*.
+// KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...),
+// then the room's checkpoint hash (the fence). ARGV: dedup seconds, daily expiry ms, weekly
+// expiry ms, the recording copy's epoch ('' = unfenced), then (playerId, name, score)*.
+// Returns 1 recorded, 0 already recorded, or -(current epoch) when the copy is stale.
 // A player listed more than once counts once, with their best score (validStandings already
 // merges them; the script holds the rule on its own too, since it is what writes).
 const RECORD = `
+if ARGV[4] ~= '' then
+  local current = redis.call('HGET', KEYS[9], 'epoch')
+  if current and tonumber(current) ~= tonumber(ARGV[4]) then return -tonumber(current) end
+end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 local best = {}
-for i = 4, #ARGV, 3 do
+for i = 5, #ARGV, 3 do
   local id, neg = ARGV[i], -tonumber(ARGV[i + 2])
   if best[id] == nil or neg < best[id] then best[id] = neg end
 end
-for i = 4, #ARGV, 3 do
+for i = 5, #ARGV, 3 do
   local id = ARGV[i]
   local neg = best[id]
   if neg ~= nil then
     best[id] = nil
     redis.call('HSET', KEYS[2], id, ARGV[i + 1])
-    for b = 3, #KEYS, 2 do
+    for b = 3, 8, 2 do -- the six boards (KEYS[9] is the fence)
       redis.call('ZADD', KEYS[b], 'LT', neg, id)
       redis.call('ZINCRBY', KEYS[b + 1], neg, id)
     end
@@ -91,23 +98,26 @@ export class RedisLeaderboardStore implements LeaderboardStore {
   readonly #scripts: Scripts;
 
   constructor(private readonly redis: Redis, private readonly now: () => number = Date.now) {
-    redis.defineCommand('scLbRecord', { numberOfKeys: 2 + LEADERBOARD_IDS.length, lua: RECORD });
+    redis.defineCommand('scLbRecord', { numberOfKeys: 3 + LEADERBOARD_IDS.length, lua: RECORD });
     redis.defineCommand('scLbRange', { numberOfKeys: 2, lua: RANGE });
     redis.defineCommand('scLbAround', { numberOfKeys: 2, lua: AROUND });
     this.#scripts = redis as unknown as Scripts;
   }
 
-  async record(result: MatchResult): Promise<void> {
-    await this.recordMatch(result);
+  async record(result: MatchResult, fence?: ResultFence): Promise<void> {
+    await this.recordMatch(result, fence);
   }
 
-  async recordMatch(result: MatchResult): Promise<boolean> {
+  async recordMatch(result: MatchResult, fence?: ResultFence): Promise<boolean> {
     const now = this.now();
     const args: (string | number)[] = [`${KEY_PREFIX}lb:match:${result.matchId}`, NAMES_KEY];
     for (const board of LEADERBOARD_IDS) args.push(this.#key(board, now));
-    args.push(MATCH_DEDUP_SECONDS, dailyPeriod(now).expiresAt, weeklyPeriod(now).expiresAt);
+    args.push(checkpointKey(fence?.roomId ?? result.matchId));
+    args.push(MATCH_DEDUP_SECONDS, dailyPeriod(now).expiresAt, weeklyPeriod(now).expiresAt, fence ? fence.epoch : '');
     for (const s of validStandings(result)) args.push(s.playerId, s.name, s.score);
-    return (await this.#scripts.scLbRecord(...args)) === 1;
+    const outcome = Number(await this.#scripts.scLbRecord(...args));
+    if (outcome < 0) throw new StaleResultError(fence!, -outcome);
+    return outcome === 1;
   }
 
   async top(board: LeaderboardId, offset: number, limit: number): Promise<LeaderboardSlice> {

@@ -1,9 +1,28 @@
 import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
+import { CodedError, ErrorCodes } from '../../shared/errors';
+
+/**
+ * The copy of a checkpointed room that recorded a match: the store accepts its
+ * results only while `epoch` is still the room's current epoch, so a stale copy
+ * (split from the store, then healed) never wins over the live one.
+ */
+export interface ResultFence {
+  roomId: string;
+  epoch: number;
+}
+
+/** Results refused because the copy that sent them is no longer the room's current one. */
+export class StaleResultError extends CodedError<typeof ErrorCodes.resultsStale> {
+  constructor(readonly fence: ResultFence, readonly currentEpoch: number) {
+    super(ErrorCodes.resultsStale, `Results of room ${fence.roomId} from epoch ${fence.epoch} refused: the room is at epoch ${currentEpoch} now.`);
+  }
+}
 
 /** Where a game node sends finished matches (the leaderboard). Must be idempotent per `matchId`. */
 export interface ResultsSink {
-  record(result: MatchResult): Promise<void>;
+  /** Throws {@link StaleResultError} when `fence` is given and no longer current. */
+  record(result: MatchResult, fence?: ResultFence): Promise<void>;
 }
 
 /** One page of a board, best first. */
@@ -20,8 +39,13 @@ export interface LeaderboardSlice {
  * write (via {@link ResultsSink.record}); players only read.
  */
 export interface LeaderboardStore extends ResultsSink {
-  /** Writes every standing exactly once per `matchId`, atomically. False when the match was already recorded. */
-  recordMatch(result: MatchResult): Promise<boolean>;
+  /**
+   * Writes every standing exactly once per `matchId`, atomically. False when the
+   * match was already recorded. With a `fence`, first checks in the same step
+   * that its epoch is the room's current one (a room the store has no record of
+   * passes: nothing newer can have claimed it); throws {@link StaleResultError} if not.
+   */
+  recordMatch(result: MatchResult, fence?: ResultFence): Promise<boolean>;
   top(board: LeaderboardId, offset: number, limit: number): Promise<LeaderboardSlice>;
   /** About `limit` entries centred on the player; null when the player is not on the board. */
   around(board: LeaderboardId, playerId: string, limit: number): Promise<LeaderboardEntry[] | null>;

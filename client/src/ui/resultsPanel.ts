@@ -34,7 +34,8 @@ export class ResultsPanel {
     const host = this.nodeId ?? 'the host node';
     setText(this.#recorded, status === 'recorded' ? 'Results recorded: they are on the leaderboard.'
       : status === 'waiting' ? 'Results waiting for the store: they are recorded once it is back.'
-        : 'Recording the results…');
+        : status === 'stale' ? 'Results not recorded: this copy of the match was stale (another copy holds the room now, and only its results count).'
+          : 'Recording the results…');
     this.#held.hidden = status !== 'waiting';
     setText(this.#held, `Until then they are held only in ${host}'s memory: if ${host} also dies before the store returns, these results are lost.`);
   }

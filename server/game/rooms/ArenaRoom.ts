@@ -206,7 +206,9 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     // Recorded once per match id (even if a restored copy ends the same match again), through the
     // node's outbox: while the store is unreachable the results wait there, and the players are told.
     if (this.ctx.results && result.standings.length > 0) {
-      this.ctx.results.submit(result, (status) => this.broadcast('recorded', { matchId: result.matchId, status }));
+      // Fenced by epoch inside the recording script, so a stale copy's standings never win (not in the lab's FENCING=off).
+      const fence = this.copy && this.ctx.fencing ? { roomId: this.roomId, epoch: this.copy.epoch } : undefined;
+      this.ctx.results.submit(result, (status) => this.broadcast('recorded', { matchId: result.matchId, status }), fence);
     }
     this.copy?.matchEnded();
     if (this.draining && !this.copy) void this.disconnect(CloseCodes.drained);

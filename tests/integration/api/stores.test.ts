@@ -33,7 +33,10 @@ async function fresh(): Promise<Redis> {
   return redis!;
 }
 
-leaderboardContract('redis', async (clock) => new RedisLeaderboardStore(await fresh(), () => clock.now));
+leaderboardContract('redis', async (clock) => {
+  const redis = await fresh();
+  return { store: new RedisLeaderboardStore(redis, () => clock.now), checkpoints: new RedisCheckpointStore(redis) };
+});
 
 roomQuotaContract('redis', async (clock) => new RedisRoomQuotaStore(await fresh(), () => clock.now));
 

@@ -13,7 +13,10 @@ import { roomQuotaContract } from './contracts/room-quota.contract';
 
 checkpointContract('memory', async () => new MemoryCheckpointStore());
 
-leaderboardContract('memory', async (clock) => new MemoryLeaderboardStore(() => clock.now));
+leaderboardContract('memory', async (clock) => {
+  const checkpoints = new MemoryCheckpointStore();
+  return { store: new MemoryLeaderboardStore(() => clock.now, async (roomId) => (await checkpoints.host(roomId))?.epoch ?? null), checkpoints };
+});
 
 registryContract('memory', async () => {
   let now = 1_000_000;

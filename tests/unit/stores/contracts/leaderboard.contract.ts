@@ -1,11 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MatchResult } from '../../../../shared/protocol';
-import type { LeaderboardStore } from '../../../../server/stores/leaderboard';
+import { StaleResultError, type LeaderboardStore } from '../../../../server/stores/leaderboard';
+import type { CheckpointStore } from '../../../../server/stores/checkpoints';
 
 /** A clock tests can move: period boards follow it. */
 export interface Clock { now: number }
 
-export type LeaderboardFactory = (clock: Clock) => Promise<LeaderboardStore>;
+/** A leaderboard, and the checkpoint store on the same backend (its epochs fence recorded results). */
+export type LeaderboardFactory = (clock: Clock) => Promise<{ store: LeaderboardStore; checkpoints: CheckpointStore }>;
 
 const DAY = 86_400_000;
 // Next week's Wednesday, midday UTC: the next day is in the same ISO week, and
@@ -25,9 +27,24 @@ export function leaderboardContract(label: string, factory: LeaderboardFactory):
   describe(`LeaderboardStore contract: ${label}`, () => {
     let clock: Clock;
     let store: LeaderboardStore;
+    let checkpoints: CheckpointStore;
     beforeEach(async () => {
       clock = { now: WEDNESDAY };
-      store = await factory(clock);
+      ({ store, checkpoints } = await factory(clock));
+    });
+
+    it('records a fenced result only from the copy holding the room\'s current epoch', async () => {
+      const host = { nodeId: 'node-1', processId: 'proc-a' };
+      const old = await checkpoints.claim('room-f', host);
+      const current = await checkpoints.claim('room-f', { nodeId: 'node-2', processId: 'proc-b' });
+      const stale = store.recordMatch(match('room-f:1', ['p-a', 'Ann', 50]), { roomId: 'room-f', epoch: old });
+      await expect(stale).rejects.toBeInstanceOf(StaleResultError);
+      await expect(stale).rejects.toMatchObject({ code: 'results/stale-epoch', currentEpoch: current });
+      expect((await store.top('score-total', 0, 10)).total).toBe(0); // refused whole, and its match id not spent
+      expect(await store.recordMatch(match('room-f:1', ['p-a', 'Ann', 40]), { roomId: 'room-f', epoch: current })).toBe(true);
+      expect((await store.top('score-total', 0, 10)).entries.map((e) => e.score)).toEqual([40]);
+      // A room the store has no record of cannot have a newer copy: its results pass.
+      expect(await store.recordMatch(match('gone:1', ['p-b', 'Bob', 5]), { roomId: 'gone', epoch: 3 })).toBe(true);
     });
 
     it('keeps the best single-match score and the running total', async () => {
