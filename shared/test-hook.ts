@@ -41,6 +41,13 @@ export interface StatecraftSnapshot {
     store: 'ok' | 'unreachable'; paused: boolean; unsavedMs: number | null;
     back: { unreachableMs: number; pausedMs: number | null } | null;
   } | null;
+  /**
+   * A checkpointed room paused for the store, followed to a live copy through the API (null when
+   * not following): requests so far (0 while waiting out the bound), and the last answer that
+   * did not give a seat elsewhere ('same-copy': the API named the paused copy itself; 'store-down':
+   * 503 redis/unavailable, the API cannot reach the store either).
+   */
+  following: { attempts: number; lastAnswer: 'same-copy' | 'store-down' | 'restoring' | 'failed' | null } | null;
   /** The last results screen: its match and whether the host says its results are in the store yet. */
   results: { matchId: string; recorded: 'recorded' | 'waiting' | 'stale' | null } | null;
   /** The store as the page sees it through the API (/health/ready, redis/unavailable answers). */

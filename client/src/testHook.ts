@@ -14,11 +14,11 @@ declare global {
 }
 
 /** What changes every frame, read from the arena when a test asks rather than published per frame. */
-type Live = Pick<StatecraftSnapshot, 'x' | 'y' | 'score' | 'connected' | 'players' | 'tick' | 'store'>;
+type Live = Pick<StatecraftSnapshot, 'x' | 'y' | 'score' | 'connected' | 'players' | 'tick' | 'store' | 'following'>;
 
 const current: StatecraftSnapshot = {
   phase: 'lobby', mode: null, roomId: null, nodeId: null, playerId: null, x: 0, y: 0, score: 0, connected: false, players: [],
-  lost: null, recovery: null, clusterNodes: [], reseatMs: null, tick: 0, store: null, results: null, storeSeen: 'unknown',
+  lost: null, recovery: null, clusterNodes: [], reseatMs: null, tick: 0, store: null, following: null, results: null, storeSeen: 'unknown',
 };
 let live: (() => Live) | null = null;
 
@@ -32,6 +32,7 @@ Object.defineProperty(window, '__statecraft', {
       recovery: s.recovery ? Object.freeze({ ...s.recovery }) : null,
       store: s.store ? Object.freeze({ ...s.store, back: s.store.back ? Object.freeze({ ...s.store.back }) : null }) : null,
       results: s.results ? Object.freeze({ ...s.results }) : null,
+      following: s.following ? Object.freeze({ ...s.following }) : null,
       clusterNodes: Object.freeze(s.clusterNodes.map((n) => Object.freeze({ ...n }))),
     });
   },
@@ -57,9 +58,11 @@ export function watchArena(session: ArenaSession, view: { position(): { x: numbe
     const { x, y } = view.position();
     const me = session.state?.players.get(session.connection.sessionId);
     const st = session.store.view(performance.now());
+    const f = session.following;
     return {
       x, y, score: me?.score ?? 0, connected: session.connection.connected, players: view.players(), tick: session.state?.tick ?? 0,
       store: { store: st.store, paused: st.paused, unsavedMs: st.unsavedMs, back: st.back && { unreachableMs: st.back.unreachableMs, pausedMs: st.back.pausedMs } },
+      following: f && { attempts: f.attempts, lastAnswer: f.lastAnswer },
     };
   };
   live = read;
@@ -83,7 +86,7 @@ export function watchArena(session: ArenaSession, view: { position(): { x: numbe
     for (const off of offs) off();
     if (live === read) {
       // The last live values stay, but a room's store standing ends with the room.
-      publish({ ...read(), store: null });
+      publish({ ...read(), store: null, following: null });
       live = null;
     }
   };

@@ -4,7 +4,8 @@ import { CodedError, ErrorCodes } from '../../shared/errors';
 import type { MatchResult, NodeInfo, RoomMode } from '../../shared/protocol';
 import type { ArenaState, PlayerState } from '../../shared/schema';
 import { GameConnection, type ConnectionLoss, type JoinOptions, type LossReason } from '../../client/src/net/connection';
-import { findMatch, rejoinRoom } from '../../client/src/net/matchmaking';
+import { askRoom, findMatch, rejoinRoom } from '../../client/src/net/matchmaking';
+import { PausedRoomFollower, type PausedSeat } from '../../client/src/net/pausedFollow';
 import { followRoom, rematch, REJOIN_DEADLINE_MS } from '../../client/src/net/rejoin';
 import { SessionStore } from '../../client/src/net/session';
 import type { BotApi } from './api';
@@ -12,17 +13,26 @@ import { countBytesIn } from './traffic';
 import { steer } from './steer';
 
 export type { LossReason };
+/**
+ * Why a bot left its host: the connection's reasons, or 'store-lost': its host paused the room
+ * for the store (an outage or its own partition: it cannot tell) and the bot followed the room to
+ * a live copy through the API before the paused connection ended.
+ */
+export type BotLossReason = LossReason | 'store-lost';
 export type BotPhase = 'idle' | 'joining' | 'playing' | 'recovering' | 'stopped' | 'failed';
 export type LossOutcome = 'rejoined' | 'session-lost' | 'failed' | 'pending';
 
 /** One time a bot lost its host, and what it took to be back in play. Epoch ms throughout. */
 export interface LossRecord {
-  reason: LossReason;
+  reason: BotLossReason;
+  /** The close code (0 for 'store-lost': the bot left the paused copy itself). */
   code: number;
   nodeId: string | null;
   roomId: string;
   mode: RoomMode;
+  /** When the bot noticed ('store-lost': the first paused notice). */
   detectedAt: number;
+  /** The host's last message ('store-lost': the last tick it played, as a paused host keeps talking). */
   lastMessageAt: number;
   /** detectedAt minus the injected fault's time, when the bot was told it. */
   detectedMs: number | null;
@@ -92,6 +102,10 @@ export class Bot {
   #seq = 0;
   #stopping = false;
   #pending: LossRecord | null = null;
+  /** When the tick last moved: the last moment of play before a pause. */
+  #lastTickAt = 0;
+  /** Follows the current checkpointed room when its host pauses it for the store. */
+  #follower: PausedRoomFollower<GameConnection> | null = null;
   readonly #deadlineMs: number;
 
   constructor(readonly options: BotOptions) {
@@ -153,6 +167,7 @@ export class Bot {
       await sleep(50);
     }
     this.#stopping = true;
+    this.#follower?.stop();
     const conn = this.connection;
     this.connection = null;
     if (this.phase !== 'failed') this.phase = 'stopped';
@@ -181,7 +196,43 @@ export class Bot {
     conn.on('results', (r) => this.#onResults(r));
     conn.on('patch', (state) => this.connection === conn && this.#onPatch(conn, state));
     conn.on('lost', (loss) => this.connection === conn && this.#lose(conn, loss));
+    this.#follower?.stop();
+    this.#follower = this.options.mode === 'checkpointed' ? this.#followPaused(conn) : null;
     this.phase = 'playing';
+  }
+
+  /** The browser's paused-room policy (net/pausedFollow.ts) on this connection. */
+  #followPaused(conn: GameConnection): PausedRoomFollower<GameConnection> {
+    const follower = new PausedRoomFollower<GameConnection>({
+      copy: () => conn.node && { nodeId: conn.node.nodeId, epoch: conn.node.epoch },
+      ask: () => askRoom(this.sessions, conn.roomId),
+      take: (result) => GameConnection.join(result.reservation, JOIN),
+      onSeated: (seat) => this.#movedFromPause(conn, seat),
+      now: Date.now,
+    });
+    conn.on('store', (n) => this.connection === conn && follower.notice(n));
+    return follower;
+  }
+
+  /** Seated on a live copy while `conn` was paused: a loss ('store-lost') already rejoined; leave the paused copy. */
+  #movedFromPause(conn: GameConnection, { result, value: next, state }: PausedSeat<GameConnection>): void {
+    if (this.connection !== conn || this.#stopping) {
+      void next.leave();
+      return;
+    }
+    const fault = this.options.faultAt?.() ?? null;
+    const loss: LossRecord = {
+      reason: 'store-lost', code: 0, nodeId: conn.node?.nodeId ?? null, roomId: conn.roomId, mode: this.options.mode,
+      detectedAt: state.pausedAt, lastMessageAt: this.#lastTickAt, detectedMs: fault === null ? null : state.pausedAt - fault,
+      lastTick: this.lastTick, match: this.match, matchTicks: this.lastTick - this.matchStartTick, scoreBefore: this.score,
+      outcome: 'rejoined', lostCode: null, rejoinAttempts: state.attempts, backInPlayAt: null, backInPlayMs: null, gapMs: null,
+      newNodeId: result.nodeId, restoredFromTick: result.restoredFromTick, epoch: result.epoch, ticksLost: null, scoreAfter: null, pointsLost: null,
+    };
+    this.losses.push(loss);
+    this.#pending = loss;
+    this.connection = null;
+    this.#take(next);
+    void conn.leave();
   }
 
   #onPatch(conn: GameConnection, state: ArenaState): void {
@@ -194,6 +245,7 @@ export class Bot {
       });
     }
     this.#me = me;
+    if (state.tick !== this.lastTick) this.#lastTickAt = Date.now();
     this.lastTick = state.tick;
     if (state.match !== this.match) {
       this.match = state.match;
@@ -224,6 +276,24 @@ export class Bot {
 
   #lose(conn: GameConnection, lost: ConnectionLoss): void {
     if (this.#stopping || this.phase !== 'playing') return;
+    // A paused copy that ends while its follow is in flight: that request may hold a seat on the
+    // live copy already, and a second join would only evict it. Let it finish first.
+    const pending = this.#follower?.inFlight ?? null;
+    this.#follower?.stop();
+    this.#follower = null;
+    if (pending) {
+      this.phase = 'recovering';
+      void pending.then((seat) => {
+        this.phase = 'playing';
+        if (seat) this.#movedFromPause(conn, seat);
+        else this.#loseNow(conn, lost);
+      });
+      return;
+    }
+    this.#loseNow(conn, lost);
+  }
+
+  #loseNow(conn: GameConnection, lost: ConnectionLoss): void {
     this.connection = null;
     this.#me = null;
     this.phase = 'recovering';

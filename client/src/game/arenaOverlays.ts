@@ -100,7 +100,8 @@ export class ArenaOverlays {
   tick(timeLeftMs: number, rttMs: number | null, silenceMs: number): void {
     const { shell } = this.services;
     shell.session.tick(rttMs, silenceMs, this.session.lost);
-    shell.store.set(this.session.lost ? null : storeLine(this.session.store.view(performance.now()), this.session.connection.node?.nodeId ?? null, performance.now()));
+    const now = performance.now();
+    shell.store.set(this.session.lost ? null : storeLine(this.session.store.view(now), this.session.connection.node?.nodeId ?? null, now, this.session.following));
     this.#results?.panel.tick(timeLeftMs);
   }
 

@@ -3,6 +3,7 @@ import type { MatchResult, NodeInfo, ProtocolError, RecordedNotice, RoomMode } f
 import type { ArenaState } from '../../../shared/schema';
 import type { ConnectionEvents, ConnectionLoss, GameConnection } from '../net/connection';
 import type { InjectedFault } from '../net/control';
+import { PausedRoomFollower, type PausedFollowState, type PausedSeat } from '../net/pausedFollow';
 import { followRoom, rematch, type RetryOptions } from '../net/rejoin';
 import { summarizeRecovery, type RecoveryCause, type RecoverySummary } from './recovery';
 import { StoreStatus, type StoreChange } from './storeStatus';
@@ -68,6 +69,8 @@ export interface ArenaSessionEvents {
   seated: (next: SeatData) => void;
   /** A store notice from the host (read the numbers from `session.store`). */
   store: (change: StoreChange) => void;
+  /** The paused room is (or no longer is: null) being followed to a live copy through the API. */
+  following: (state: PausedFollowState | null) => void;
   /** Whether a finished match's results are in the store yet. */
   recorded: (notice: RecordedNotice) => void;
   /**
@@ -82,6 +85,10 @@ export interface ArenaSessionDeps {
   faults: { lastFaultOn(target: string, since: number): InjectedFault | null } | null;
   /** One attempt at a seat back in `roomId` (net/matchmaking.ts rejoinRoom). */
   rejoin: (roomId: string) => Promise<{ result: RejoinResult; connection: GameConnection }>;
+  /** Where `roomId` lives now, with a seat there, without taking it (net/matchmaking.ts askRoom): following a paused room. */
+  askRoom: (roomId: string) => Promise<RejoinResult>;
+  /** Takes a seat the API granted (GameConnection.join with the page's options). */
+  takeSeat: (result: RejoinResult) => Promise<GameConnection>;
   /** One attempt at a new match with the player's lobby choice (net/matchmaking.ts findMatch). */
   findMatch: () => Promise<GameConnection>;
   /** The mode "Find a new match" asks for (the player's lobby choice). */
@@ -89,6 +96,8 @@ export interface ArenaSessionDeps {
   now?: () => number;
   /** Clock and sleep of the retry loops (tests run them on a fake clock). */
   retry?: Pick<RetryOptions, 'now' | 'sleep'>;
+  /** One-shot timer of the paused-room follow (tests fire it by hand). */
+  setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
 /**
@@ -120,6 +129,10 @@ export class ArenaSession {
   readonly joinedAt: number;
   #matchStartedAt: number;
   #closed = false;
+  /** Seated on another copy while this one was paused: this seat is done, whatever it says next. */
+  #movedOn = false;
+  /** Checkpointed only: follows the room through the API when its host pauses it for the store. */
+  readonly #paused: PausedRoomFollower<GameConnection> | null;
   #unsubscribe: (() => void)[] = [];
   readonly #listeners = new Map<keyof ArenaSessionEvents, Set<unknown>>();
   readonly #now: () => number;
@@ -133,6 +146,16 @@ export class ArenaSession {
     this.#now = deps.now ?? (() => performance.now());
     this.joinedAt = this.#now();
     this.#matchStartedAt = this.joinedAt;
+    this.#paused = this.mode !== 'checkpointed' ? null : new PausedRoomFollower<GameConnection>({
+      copy: () => this.connection.node && { nodeId: this.connection.node.nodeId, epoch: this.connection.node.epoch },
+      ask: () => deps.askRoom(this.connection.roomId),
+      take: (result) => deps.takeSeat(result),
+      onSeated: (seat) => this.#seatFromPause(seat),
+      onChange: (state) => this.#emit('following', state),
+      now: this.#now,
+      ...(deps.retry?.sleep ? { sleep: deps.retry.sleep } : {}),
+      ...(deps.setTimer ? { setTimer: deps.setTimer } : {}),
+    });
   }
 
   on<K extends keyof ArenaSessionEvents>(event: K, listener: ArenaSessionEvents[K]): () => void {
@@ -152,7 +175,10 @@ export class ArenaSession {
     forward('error', (e) => this.#emit('notice', e));
     forward('draining', (nodeId) => this.#emit('draining', nodeId));
     forward('lost', (loss) => this.#onLost(loss));
-    forward('store', (notice) => this.#emit('store', this.store.update(notice, this.#now())));
+    forward('store', (notice) => {
+      this.#emit('store', this.store.update(notice, this.#now()));
+      this.#paused?.notice(notice);
+    });
     forward('recorded', (notice) => {
       this.recorded.set(notice.matchId, notice.status);
       this.#emit('recorded', notice);
@@ -164,6 +190,8 @@ export class ArenaSession {
   /** Leaves the seat (the scene is going away). */
   close(): void {
     this.#closed = true;
+    this.#paused?.stop();
+    void this.#paused?.inFlight?.then((seat) => seat && this.#seatFromPause(seat));
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     void this.connection.leave();
@@ -172,6 +200,11 @@ export class ArenaSession {
   /** The host holds the room still: it cannot save it (the client must not predict or count down meanwhile). */
   get paused(): boolean {
     return !this.lost && this.store.paused;
+  }
+
+  /** The paused room's follow to a live copy, while one is counting down or under way. */
+  get following(): PausedFollowState | null {
+    return this.lost ? null : (this.#paused?.state ?? null);
   }
 
   get tickRate(): number {
@@ -239,7 +272,20 @@ export class ArenaSession {
   }
 
   #onLost(connLoss: ConnectionLoss): void {
+    if (this.#movedOn) return;
     this.lost = true;
+    const pending = this.#paused?.inFlight ?? null;
+    this.#paused?.stop();
+    // A paused copy that retires (moved) while its follow is in flight: that request may already
+    // hold a seat on the live copy, and a second join would only evict it. Let it finish first.
+    if (pending) {
+      void pending.then((seat) => (seat ? this.#seatFromPause(seat) : this.#onLostNow(connLoss)));
+      return;
+    }
+    this.#onLostNow(connLoss);
+  }
+
+  #onLostNow(connLoss: ConnectionLoss): void {
     if (connLoss.reason === 'elsewhere') return this.#emit('elsewhere', connLoss);
     const fault = faultFor(this.deps.faults, connLoss.nodeId, this.joinedAt);
     const loss: SessionLoss = {
@@ -278,6 +324,25 @@ export class ArenaSession {
       recovered: {
         cause: loss.cause, fault: loss.fault, detectedAt: loss.loss.detectedAt, lastMessageAt: loss.loss.lastMessageAt,
         fromNode: loss.loss.nodeId, lastTick: this.lastTick, scoreBefore: this.lastScore, result, attempts: outcome.attempts,
+      },
+    });
+  }
+
+  /** Seated on a live copy while this one was paused: the recovery, measured from the first paused notice. */
+  #seatFromPause({ result, value: connection, state }: PausedSeat<GameConnection>): void {
+    if (this.#movedOn) return;
+    this.#movedOn = true;
+    if (this.#closed) {
+      void connection.leave();
+      return;
+    }
+    const fromNode = this.connection.node?.nodeId ?? null;
+    this.#emit('seated', {
+      connection, mode: this.mode,
+      recovered: {
+        cause: 'store-lost', fault: faultFor(this.deps.faults, fromNode, this.joinedAt), detectedAt: state.pausedAt,
+        lastMessageAt: state.pausedAt - state.unsavedMs, fromNode, lastTick: this.lastTick, scoreBefore: this.lastScore, result,
+        attempts: state.attempts,
       },
     });
   }

@@ -5,15 +5,18 @@
 
 import { HEARTBEAT } from '../../../shared/protocol';
 
-/** How the old host failed, as shown to the player. */
-export type RecoveryCause = 'killed' | 'frozen' | 'drain' | 'stale-copy' | 'left';
+/**
+ * How the old host failed, as shown to the player. 'store-lost': it lost the store (an outage or
+ * its own partition: it cannot tell) and paused the room, and the player followed it to a live copy.
+ */
+export type RecoveryCause = 'killed' | 'frozen' | 'drain' | 'stale-copy' | 'left' | 'store-lost';
 
 export interface RecoverySummary {
   cause: RecoveryCause;
   /** ms from the fault this page injected (else from the host's last message) to this client noticing. */
   detectedMs: number;
-  /** What detectedMs is measured from. */
-  detectedFrom: 'fault-button' | 'last-message';
+  /** What detectedMs is measured from ('last-save': the paused copy's last acknowledged checkpoint). */
+  detectedFrom: 'fault-button' | 'last-message' | 'last-save';
   /** ms from the fault (else the detection) to the first patch with this player on the new host. */
   backInPlayMs: number;
   /** Ticks of play the room lost: last tick seen before the loss minus the checkpoint's tick (≥ 0); null if unknown. */
@@ -35,7 +38,10 @@ export interface RecoveryInput {
   faultAt: number | null;
   /** performance.now() when this client noticed the loss. */
   detectedAt: number;
-  /** performance.now() of the host's last message before the loss. */
+  /**
+   * performance.now() of the host's last message before the loss; for 'store-lost' (a paused host
+   * keeps talking) of its last acknowledged save instead, the nearest the client knows to the fault.
+   */
   lastMessageAt: number;
   /** performance.now() of the first patch containing this player on the new host. */
   backAt: number;
@@ -58,7 +64,7 @@ export function summarizeRecovery(i: RecoveryInput): RecoverySummary {
   return {
     cause: i.cause,
     detectedMs: Math.max(0, i.detectedAt - (i.faultAt ?? i.lastMessageAt)),
-    detectedFrom: i.faultAt === null ? 'last-message' : 'fault-button',
+    detectedFrom: i.faultAt !== null ? 'fault-button' : i.cause === 'store-lost' ? 'last-save' : 'last-message',
     backInPlayMs: Math.max(0, i.backAt - origin),
     ticksLost,
     msLost: ticksLost === null ? null : Math.round(ticksLost * (1000 / (i.tickRate > 0 ? i.tickRate : 20))),
@@ -78,5 +84,6 @@ export function describeCause(cause: RecoveryCause): string {
     case 'drain': return 'was drained: a planned hand-off, zero loss expected';
     case 'stale-copy': return 'held a stale copy: the room had moved on';
     case 'left': return 'closed the room';
+    case 'store-lost': return 'lost its store and paused the room (it cannot tell an outage from its own partition); followed to a live copy';
   }
 }

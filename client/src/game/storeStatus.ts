@@ -1,4 +1,5 @@
 import type { StoreNotice } from '../../../shared/protocol';
+import type { PausedFollowState } from '../net/pausedFollow';
 
 /** Where the room stands with the store, as of `now`. */
 export interface StoreStatusView {
@@ -88,16 +89,19 @@ export const STORE_BACK_NOTE_MS = 6000;
 
 /**
  * The HUD's line about the store, in numbers (null: nothing to say). `nodeId` is the host, whose
- * memory a stateful match lives in.
+ * memory a stateful match lives in; `follow`, the paused room's follow to a live copy (see
+ * net/pausedFollow.ts), once it has asked the API.
  */
-export function storeLine(v: StoreStatusView, nodeId: string | null, now: number): { text: string; kind: 'warn' | 'ok' } | null {
+export function storeLine(v: StoreStatusView, nodeId: string | null, now: number, follow: PausedFollowState | null = null): { text: string; kind: 'warn' | 'ok' } | null {
   const secs = (ms: number) => (ms / 1000).toFixed(1);
   if (v.store === 'unreachable') {
     if (v.unsavedMs === null) {
       return { kind: 'warn', text: `store unreachable: this match lives in ${nodeId ?? 'its host'}'s memory and plays on (a crash now would lose it)` };
     }
     const unsaved = `store unreachable: not saved for ${Math.floor(v.unsavedMs / 1000)} s`;
-    return { kind: 'warn', text: v.paused ? `${unsaved} — paused so this match cannot split in two` : unsaved };
+    if (!v.paused) return { kind: 'warn', text: unsaved };
+    if (!follow || follow.attempts === 0) return { kind: 'warn', text: `${unsaved} — paused so this match cannot split in two` };
+    return { kind: 'warn', text: `${unsaved} — paused; ${followText(follow, now)}` };
   }
   const b = v.back;
   if (v.paused) return { kind: 'ok', text: 'store back: saved again, resuming play…' };
@@ -105,4 +109,16 @@ export function storeLine(v: StoreStatusView, nodeId: string | null, now: number
   if (b.pausedMs !== null) return { kind: 'ok', text: `store back: saved again (play was paused for ${secs(b.pausedMs)} s)` };
   if (v.unsavedMs !== null) return { kind: 'ok', text: `store back: saved again (unsaved for ${secs(b.unreachableMs)} s, play never paused)` };
   return { kind: 'ok', text: `store back: saved again after ${secs(b.unreachableMs)} s (results and leaderboards too)` };
+}
+
+/** The follow's part of the HUD line: under way, or why it waits and for how long. */
+function followText(f: PausedFollowState, now: number): string {
+  const next = f.nextAt === null ? '' : ` (asking again in ${(Math.max(0, f.nextAt - now) / 1000).toFixed(1)} s)`;
+  switch (f.lastAnswer) {
+    case 'store-down': return `the API cannot reach the store either: the whole cluster waits for it${next}`;
+    case 'same-copy': return `the API still counts this copy as the live one${next}`;
+    case 'failed': return f.nextAt === null ? 'could not follow the room: waiting here for the store' : `following the room to a live copy… (attempt ${f.attempts})${next}`;
+    case 'restoring':
+    case null: return `following the room to a live copy… (attempt ${f.attempts})`;
+  }
 }

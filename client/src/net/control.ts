@@ -9,6 +9,28 @@ export interface ControlEndpoint {
 export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
 export type Fault = (typeof FAULTS)[number];
 
+/**
+ * Network faults (POST /faults too): `partition` cuts a node (or, with target `redis`, every
+ * process) off from the store, `isolate` a node from the store and its players, `slow` adds `ms`
+ * each way between a node and the store, `heal` undoes a target's network faults.
+ */
+export const NETWORK_FAULTS = ['partition', 'isolate', 'slow', 'heal'] as const;
+export type NetworkFault = (typeof NETWORK_FAULTS)[number];
+
+/** One active network fault, as GET /network lists it (`since`: epoch ms). */
+export interface ActiveNetworkFault {
+  target: string;
+  kind: 'partition' | 'isolate' | 'slow';
+  ms?: number;
+  since: number;
+}
+
+/** GET /network: whether nodes fence themselves when cut off from the store, and the active faults. */
+export interface NetworkStatus {
+  fencing: boolean;
+  faults: ActiveNetworkFault[];
+}
+
 /** The id of the store in GET /processes and the target of its faults. */
 export const STORE_TARGET = 'redis';
 
@@ -26,7 +48,7 @@ export interface ProcessInfo {
 
 /** A fault this page injected: when the button was pressed, on both clocks. */
 export interface InjectedFault {
-  fault: Fault;
+  fault: Fault | NetworkFault;
   target: string;
   /** performance.now() at the press: the loss panel measures detection from here. */
   at: number;
@@ -82,14 +104,38 @@ export class ControlClient {
     return body.processes;
   }
 
-  /** Injects a fault. The press time is recorded before the request leaves, so detection times include the request. */
-  async inject(fault: Fault, target: string): Promise<{ fault: InjectedFault; message: string }> {
+  /**
+   * Injects a fault (`ms`: the latency of `slow`). The press time is recorded before the request
+   * leaves, so detection times include the request. `heal` is recorded too, but is no fault.
+   */
+  async inject(fault: Fault | NetworkFault, target: string, ms?: number): Promise<{ fault: InjectedFault; message: string }> {
     const record: InjectedFault = { fault, target, at: performance.now(), wallAt: Date.now(), apiOkAtPress: this.apiOk() };
-    this.#faults.push(record);
-    if (this.#faults.length > 50) this.#faults.shift();
-    for (const l of this.#listeners) l(record);
-    const res = await this.#call<{ message: string }>('POST', '/faults', { fault, target });
+    if (fault !== 'heal') {
+      this.#faults.push(record);
+      if (this.#faults.length > 50) this.#faults.shift();
+      for (const l of this.#listeners) l(record);
+    }
+    const res = await this.#call<{ message: string }>('POST', '/faults', { fault, target, ...(ms === undefined ? {} : { ms }) });
     return { fault: record, message: res.message };
+  }
+
+  /**
+   * GET /network. null: this supervisor has no network faults (404 on a supervisor older than
+   * them); other failures throw.
+   */
+  async network(signal?: AbortSignal): Promise<NetworkStatus | null> {
+    try {
+      return await this.#call<NetworkStatus>('GET', '/network', undefined, signal);
+    } catch (err) {
+      if (err instanceof ControlError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** POST /fencing: off lets a node cut off from the store play on (and record stale results), to watch split brain. */
+  async setFencing(on: boolean): Promise<{ message: string }> {
+    const res = await this.#call<{ message?: string }>('POST', '/fencing', { on });
+    return { message: res.message ?? `Fencing is ${on ? 'on' : 'off'}.` };
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -20,12 +20,19 @@ export async function findMatch(sessions: SessionStore, request: MatchRequest, j
 }
 
 /**
- * One attempt at following a checkpointed room: ask any API instance for a seat back in `roomId`
- * (it restores the room from its last checkpoint if nobody has yet), then take it. Retried by
- * `followRoom` (net/rejoin.ts).
+ * Asks any API instance where checkpointed room `roomId` lives now, with a seat there: it restores
+ * the room from its last checkpoint if its host is dead and nobody has yet.
+ */
+export function askRoom(sessions: SessionStore, roomId: string): Promise<RejoinResult> {
+  return sessions.authorized<RejoinResult>('POST', `/v1/rooms/${encodeURIComponent(roomId)}/rejoin`, { route: 'POST /v1/rooms/:roomId/rejoin' });
+}
+
+/**
+ * One attempt at following a checkpointed room: ask for it (askRoom), then take the seat. Retried
+ * by `followRoom` (net/rejoin.ts).
  */
 export async function rejoinRoom(sessions: SessionStore, roomId: string, join: JoinOptions = {}): Promise<{ result: RejoinResult; connection: GameConnection }> {
-  const result = await sessions.authorized<RejoinResult>('POST', `/v1/rooms/${encodeURIComponent(roomId)}/rejoin`, { route: 'POST /v1/rooms/:roomId/rejoin' });
+  const result = await askRoom(sessions, roomId);
   const connection = await GameConnection.join(result.reservation, join);
   return { result, connection };
 }

@@ -30,6 +30,8 @@ export interface RetryOptions {
   backoff?: number;
   /** ...up to this long. */
   maxRetryMs?: number;
+  /** The wait after a failed attempt, given the backed-off one (default: that one), e.g. shorter for a restore under way. */
+  nextDelayMs?: (error: unknown, backedOffMs: number) => number;
   /** Called before each attempt (1-based), e.g. to update the banner. */
   onAttempt?: (attempt: number, lastError: unknown) => void;
   /** Called when an attempt failed and the next one comes in `delayMs`. */
@@ -60,7 +62,7 @@ export function retryVerdict(err: unknown): 'retry' | 'lost' | 'refused' {
 
 /** The retry loop behind {@link followRoom} and {@link rematch}. Pure: no timers beyond `sleep`, no DOM. */
 async function retrying<T>(attempt: () => Promise<T>, options: RetryOptions, defaults: { deadlineMs: number; retryMs: number }): Promise<RetryOutcome<T>> {
-  const { deadlineMs = defaults.deadlineMs, retryMs = defaults.retryMs, backoff = 1, onAttempt, onRetry, cancelled } = options;
+  const { deadlineMs = defaults.deadlineMs, retryMs = defaults.retryMs, backoff = 1, onAttempt, onRetry, cancelled, nextDelayMs } = options;
   const maxRetryMs = options.maxRetryMs ?? retryMs;
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -77,12 +79,14 @@ async function retrying<T>(attempt: () => Promise<T>, options: RetryOptions, def
       const verdict = retryVerdict(err);
       const message = err instanceof Error ? err.message : String(err);
       if (verdict !== 'retry') return { ok: false, why: verdict, message, error: err, attempts: n };
-      if (now() - t0 + delayMs > deadlineMs) {
+      const waitMs = nextDelayMs ? nextDelayMs(err, delayMs) : delayMs;
+      if (now() - t0 + waitMs > deadlineMs) {
         return { ok: false, why: 'timeout', message: `No seat back within ${Math.round(deadlineMs / 1000)} s (last answer: ${message})`, error: err, attempts: n };
       }
-      onRetry?.(n, err, delayMs);
-      await sleep(delayMs);
-      delayMs = Math.min(maxRetryMs, delayMs * backoff);
+      onRetry?.(n, err, waitMs);
+      await sleep(waitMs);
+      // A shorter wait (a restore under way) does not advance the backoff.
+      if (waitMs === delayMs) delayMs = Math.min(maxRetryMs, delayMs * backoff);
     }
   }
 }

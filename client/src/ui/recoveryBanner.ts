@@ -62,7 +62,7 @@ export class RecoveryBanner {
 
 /** The recovery numbers as a definition list; `prefix` keeps test ids unique per place shown. */
 export function recoveryList(s: RecoverySummary, prefix: string): HTMLElement {
-  const from = s.detectedFrom === 'fault-button' ? 'after the button press' : 'after the last message';
+  const from = s.detectedFrom === 'fault-button' ? 'after the button press' : s.detectedFrom === 'last-save' ? 'after the last save' : 'after the last message';
   const lost = s.ticksLost === null ? 'unknown' : `${s.ticksLost} ticks (${s.msLost ?? 0} ms)`;
   return h('dl', { class: 'recovery-numbers', 'data-testid': `${prefix}-numbers` },
     h('dt', {}, 'Detected'), h('dd', { class: 'mono', 'data-testid': `${prefix}-detected-ms`, title: from }, `${Math.round(s.detectedMs)} ms`),

@@ -58,14 +58,30 @@ const result: RejoinResult = { reservation: {} as RejoinResult['reservation'], m
 
 function setup(seat: Omit<Partial<SeatData>, 'connection'> & { connection: ScriptedConnection }, deps: Partial<ArenaSessionDeps> = {}) {
   let t = 0;
-  const clock = { set: (v: number) => (t = v) };
+  let timer: (() => void) | null = null;
+  const clock = {
+    set: (v: number) => (t = v),
+    /** Fires the paused-room follow's timer, as if its bound had passed. */
+    fire: (ms: number) => {
+      t += ms;
+      const fn = timer;
+      timer = null;
+      fn?.();
+    },
+  };
   const session = new ArenaSession({ mode: 'checkpointed', ...seat, connection: asConnection(seat.connection) }, {
     faults: { lastFaultOn: (target, since) => (target === fault.target && fault.at >= since ? fault : null) },
     rejoin: async () => { throw new Error('no rejoin in this test'); },
     findMatch: async () => { throw new Error('no match in this test'); },
+    askRoom: async () => { throw new Error('no paused follow in this test'); },
+    takeSeat: async () => { throw new Error('no paused follow in this test'); },
     rematchMode: () => 'stateful',
     now: () => t,
     retry: { now: () => t, sleep: async (ms) => void (t += ms) },
+    setTimer: (fn) => {
+      timer = fn;
+      return () => (timer = null);
+    },
     ...deps,
   });
   const events: string[] = [];
@@ -160,6 +176,66 @@ describe('ArenaSession: opened elsewhere, and the store', () => {
     conn.emit('recorded', { matchId: 'm1', status: 'waiting' });
     conn.emit('recorded', { matchId: 'm1', status: 'recorded' });
     expect(session.recorded.get('m1')).toBe('recorded');
+  });
+});
+
+describe('ArenaSession: a room its host paused for the store', () => {
+  const partition: InjectedFault = { fault: 'partition', target: 'node-1', at: 800, wallAt: 0, apiOkAtPress: 0 };
+
+  it('follows it through the API while the paused seat stays, then hands over a seat on the live copy as a store-lost recovery', async () => {
+    const conn = new ScriptedConnection('room-1', 's1');
+    const next = new ScriptedConnection('room-1', 's9');
+    const answers: RejoinResult[] = [{ ...result, nodeId: 'node-1', epoch: 1 }, result];
+    const { session, events, clock } = setup({ connection: conn }, {
+      faults: { lastFaultOn: (target, since) => (target === 'node-1' && partition.at >= since ? partition : null) },
+      askRoom: async () => answers.shift()!,
+      takeSeat: async () => asConnection(next),
+    });
+    const following: (number | null)[] = [];
+    session.on('following', (f) => following.push(f?.attempts ?? null));
+    const seated = new Promise<SeatData>((resolve) => session.on('seated', resolve));
+    clock.set(0);
+    session.start();
+    conn.emit('node', node('node-1', 1, null));
+    conn.emit('patch', state(200, { s1: 5 }));
+    clock.set(1800);
+    conn.emit('store', { store: 'unreachable', unsavedMs: 950, paused: true });
+    expect(session.paused).toBe(true);
+    expect(session.following).toMatchObject({ pausedAt: 1800, attempts: 0 });
+    clock.fire(500);
+    const seat = await seated;
+    expect(conn.left).toBe(false); // the scene leaves the paused seat once it restarts on the new one
+    expect(events).toEqual(['seated']); // no 'lost': the paused connection never dropped
+    expect(seat.connection).toBe(next);
+    expect(seat.recovered).toMatchObject({
+      cause: 'store-lost', fault: partition, detectedAt: 1800, lastMessageAt: 850, fromNode: 'node-1', lastTick: 200, scoreBefore: 5, result, attempts: 2,
+    });
+    expect(following).toEqual([0, 1, 1, 2]);
+    // A close from the old copy after the hand-over changes nothing.
+    conn.emit('lost', loss({ reason: 'moved', code: 4100, moved: 'stale-copy' }));
+    expect(events).toEqual(['seated']);
+  });
+
+  it('the copy resumes in place: the follow stops and nobody moves', () => {
+    const conn = new ScriptedConnection('room-1', 's1');
+    let asked = 0;
+    const { session, events, clock } = setup({ connection: conn }, { askRoom: async () => { asked++; throw new Error('must not ask'); } });
+    session.start();
+    conn.emit('node', node('node-1', 1, null));
+    conn.emit('store', { store: 'unreachable', unsavedMs: 1000, paused: true });
+    conn.emit('store', { store: 'ok', unsavedMs: 20, paused: false });
+    clock.fire(500);
+    expect(asked).toBe(0);
+    expect(session.following).toBeNull();
+    expect(events).toEqual([]);
+  });
+
+  it('a stateful room plays on through the outage: nothing to follow', () => {
+    const conn = new ScriptedConnection('room-1', 's1');
+    const { session } = setup({ connection: conn, mode: 'stateful' });
+    session.start();
+    conn.emit('store', { store: 'unreachable', unsavedMs: null, paused: false });
+    expect(session.following).toBeNull();
   });
 });
 

@@ -25,6 +25,12 @@ describe('summarizeRecovery', () => {
     expect(s.backInPlayMs).toBe(150);
   });
 
+  it('a room followed after its host paused it for the store: without a button, detection counts from the paused copy\'s last save', () => {
+    const s = summarizeRecovery({ ...base, cause: 'store-lost', faultAt: null, lastMessageAt: 850, detectedAt: 1800, backAt: 2400 });
+    expect(s).toMatchObject({ detectedMs: 950, detectedFrom: 'last-save', backInPlayMs: 600 });
+    expect(describeCause('store-lost')).toContain('lost its store');
+  });
+
   it('never reports negative play lost (a drain hand-off checkpoints after the last tick seen)', () => {
     expect(summarizeRecovery({ ...base, cause: 'drain', restoredTick: 106 })).toMatchObject({ ticksLost: 0, msLost: 0 });
     expect(summarizeRecovery({ ...base, restoredTick: null })).toMatchObject({ ticksLost: null, msLost: null });

@@ -18,6 +18,21 @@ describe('StoreStatus: the host\'s store notices as live numbers', () => {
     expect(storeLine(v, 'node-1', 30_200 + STORE_BACK_NOTE_MS + 1)).toBeNull();
   });
 
+  it('a paused room followed to a live copy: one line, in numbers, that says what the follow is waiting for', () => {
+    const s = new StoreStatus();
+    s.update({ store: 'unreachable', unsavedMs: 1000, paused: true }, 0);
+    const f = { pausedAt: 0, unsavedMs: 1000, attempts: 0, lastAnswer: null, nextAt: 500 } as const;
+    expect(storeLine(s.view(400), 'node-1', 400, f)?.text).toBe('store unreachable: not saved for 1 s — paused so this match cannot split in two');
+    expect(storeLine(s.view(600), 'node-1', 600, { ...f, attempts: 1, nextAt: null })?.text)
+      .toBe('store unreachable: not saved for 1 s — paused; following the room to a live copy… (attempt 1)');
+    expect(storeLine(s.view(1100), 'node-1', 1100, { ...f, attempts: 1, lastAnswer: 'same-copy', nextAt: 1350 })?.text)
+      .toBe('store unreachable: not saved for 2 s — paused; the API still counts this copy as the live one (asking again in 0.3 s)');
+    expect(storeLine(s.view(3000), 'node-1', 3000, { ...f, attempts: 4, lastAnswer: 'store-down', nextAt: 5000 })?.text)
+      .toBe('store unreachable: not saved for 4 s — paused; the API cannot reach the store either: the whole cluster waits for it (asking again in 2.0 s)');
+    expect(storeLine(s.view(3000), 'node-1', 3000, { ...f, attempts: 1, lastAnswer: 'failed', nextAt: null })?.text)
+      .toBe('store unreachable: not saved for 4 s — paused; could not follow the room: waiting here for the store');
+  });
+
   it('the store back while the room still checks it is the live copy: paused until the ticks move again', () => {
     const s = new StoreStatus();
     s.update({ store: 'unreachable', unsavedMs: 1000, paused: true }, 0);

@@ -1,7 +1,8 @@
 import { Input, Scene, type GameObjects } from 'phaser';
 import { DEFAULT_RULES, type Axis, type Point } from '../../../../shared/rules/arena';
 import type { ArenaState } from '../../../../shared/schema';
-import { findMatch, rejoinRoom } from '../../net/matchmaking';
+import { GameConnection } from '../../net/connection';
+import { askRoom, findMatch, rejoinRoom } from '../../net/matchmaking';
 import { pageJoinOptions } from '../../pageJoin';
 import { watchArena } from '../../testHook';
 import { drawArenaFloor, ensureTextures, GOLDEN_ORB_TEXTURE, ORB_TEXTURE } from '../arenaView';
@@ -59,6 +60,8 @@ export class ArenaScene extends Scene {
     this.#session = new ArenaSession(data, {
       faults: control,
       rejoin: (roomId) => rejoinRoom(sessions, roomId, join),
+      askRoom: (roomId) => askRoom(sessions, roomId),
+      takeSeat: (result) => GameConnection.join(result.reservation, join),
       findMatch: () => findMatch(sessions, { name: prefs.name, mode: prefs.mode }, join),
       rematchMode: () => prefs.mode,
     });
