@@ -61,6 +61,8 @@ export class ArenaOverlays {
       session.on('recorded', ({ matchId, status }) => {
         if (this.#results?.matchId === matchId) this.#results.panel.setRecorded(status);
         if (status === 'recorded') void shell.leaderboard.refresh(sessions.current?.playerId ?? null);
+        // A stale copy retires a moment later and the results card goes with it: say it where it stays a while.
+        if (status === 'stale') toast('This copy of the match was stale: its results were not recorded (only the live copy\'s count).', 'warn', 6000);
       }),
       session.on('elsewhere', () => {
         this.#dropResults();

@@ -1,7 +1,7 @@
 import type { ApiInstanceStatus, ClusterStatus, GameNodeStatus, RoomStatus } from '../../../shared/api';
 import { ErrorCodes } from '../../../shared/errors';
 import { ApiRequestError, type ApiClient } from './api';
-import { STORE_TARGET, type ControlClient, type ProcessInfo } from './control';
+import { STORE_TARGET, type ControlClient, type NetworkStatus, type ProcessInfo } from './control';
 
 export const CLUSTER_POLL_MS = 500;
 
@@ -37,6 +37,11 @@ export interface ClusterView {
   storeDown: boolean;
   /** The store's entry in the supervisor's process list (null without control, or before the supervisor lists it). */
   storeProcess: ProcessInfo | null;
+  /**
+   * The supervisor's network faults and fencing switch (GET /network): 'unsupported' when it has
+   * none (it answered 404), null when unknown (no control endpoint, or no answer yet).
+   */
+  network: NetworkStatus | 'unsupported' | null;
 }
 
 type Listener = (view: ClusterView) => void;
@@ -54,6 +59,7 @@ export class ClusterMonitor {
   #apiDown = false;
   #storeDown = false;
   #processes: ProcessInfo[] | null = null;
+  #network: ClusterView['network'] = null;
   #stopped = false;
   view: ClusterView | null = null;
 
@@ -106,18 +112,25 @@ export class ClusterMonitor {
   async #controlRound(): Promise<void> {
     if (!this.control) return;
     clearTimeout(this.#timers.control);
-    this.#processes = await this.control.processes(AbortSignal.timeout(2000)).catch(() => null);
+    // A supervisor without network faults says so once (404); it is not asked again.
+    const [processes, network] = await Promise.all([
+      this.control.processes(AbortSignal.timeout(2000)).catch(() => null),
+      this.#network === 'unsupported' ? 'unsupported' as const
+        : this.control.network(AbortSignal.timeout(2000)).then((n) => n ?? 'unsupported' as const, () => this.#network),
+    ]);
+    this.#processes = processes;
+    this.#network = network;
     this.#publish();
     if (!this.#stopped) this.#timers.control = setTimeout(() => void this.#controlRound(), CLUSTER_POLL_MS);
   }
 
   #publish(): void {
-    this.view = merge(this.#status, this.#processes, this.#apiDown, this.#storeDown);
+    this.view = { ...merge(this.#status, this.#processes, this.#apiDown, this.#storeDown), network: this.#network };
     for (const l of this.#listeners) l(this.view);
   }
 }
 
-function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, apiDown: boolean, storeDown: boolean): ClusterView {
+function merge(status: ClusterStatus | null, processes: ProcessInfo[] | null, apiDown: boolean, storeDown: boolean): Omit<ClusterView, 'network'> {
   const procs = new Map((processes ?? []).map((p) => [p.id, p]));
   const nodeIds = new Set<string>([...(status?.nodes ?? []).map((n) => n.id), ...(processes ?? []).filter((p) => p.kind === 'game').map((p) => p.id)]);
   const nodes = [...nodeIds].sort(byNumericId).map((id): NodeView => {

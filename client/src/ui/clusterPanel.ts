@@ -1,8 +1,9 @@
 import type { ApiView, ClusterMonitor, ClusterView, NodeView } from '../net/cluster';
-import { STORE_TARGET, type ControlClient, type Fault } from '../net/control';
+import { STORE_TARGET, type ControlClient, type Fault, type NetworkFault } from '../net/control';
 import type { StoreHealth } from '../net/storeHealth';
 import { publish } from '../testHook';
 import { h, setText } from './dom';
+import { FencingToggle, NodeNetworkFaults } from './networkFaults';
 import { StoreCard } from './storeCard';
 import { toast } from './toasts';
 
@@ -18,6 +19,8 @@ interface Row {
   detail: HTMLElement;
   rooms: HTMLElement;
   buttons: Map<Fault, HTMLButtonElement>;
+  /** Game nodes only, with a control endpoint. */
+  network: NodeNetworkFaults | null;
 }
 
 /**
@@ -42,6 +45,7 @@ export class ClusterPanel {
   readonly #moves = new Map<string, { from: string; until: number }>();
 
   readonly #store: StoreCard;
+  readonly #fencing: FencingToggle;
 
   constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null, private readonly store: StoreHealth) {
     this.root = h('section', { class: 'panel cluster', 'data-testid': 'cluster-map' },
@@ -49,6 +53,7 @@ export class ClusterPanel {
       h('h3', {}, 'Game nodes'), this.#nodes,
       h('h3', {}, 'API instances'), this.#apis);
     this.#store = new StoreCard(this.root, control !== null, (fault) => void this.inject(fault, STORE_TARGET));
+    this.#fencing = new FencingToggle(this.root, control !== null, (on) => this.#setFencing(on));
     this.root.append(this.#note);
     host.append(this.root);
     monitor.onUpdate((view) => this.#render(view));
@@ -62,16 +67,27 @@ export class ClusterPanel {
     if (this.#view) this.#render(this.#view);
   }
 
-  async inject(fault: Fault, target: string): Promise<void> {
+  async inject(fault: Fault | NetworkFault, target: string, ms?: number): Promise<void> {
     if (!this.control) return;
     try {
-      const { message } = await this.control.inject(fault, target);
-      toast(message, fault === 'thaw' || fault === 'restart' ? 'info' : 'warn', 3000);
+      const { message } = await this.control.inject(fault, target, ms);
+      toast(message, fault === 'thaw' || fault === 'restart' || fault === 'heal' ? 'info' : 'warn', 3000);
     } catch (err) {
       toast(err instanceof Error ? err.message : String(err), 'error');
     } finally {
       this.monitor.poke();
       if (target === STORE_TARGET) this.store.poke();
+    }
+  }
+
+  async #setFencing(on: boolean): Promise<void> {
+    if (!this.control) return;
+    try {
+      toast((await this.control.setFencing(on)).message, on ? 'info' : 'warn', 4000);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      this.monitor.poke();
     }
   }
 
@@ -83,6 +99,7 @@ export class ClusterPanel {
     for (const n of view.nodes) this.#updateNode(this.#nodeRows.get(n.id)!, n);
     for (const a of view.apis) this.#updateApi(this.#apiRows.get(a.id)!, a);
     this.#store.setCluster(view);
+    this.#fencing.update(view.network);
     setText(this.#note, view.apiDown
       ? 'No API instance answered: showing the last known map.'
       : view.storeDown
@@ -119,11 +136,13 @@ export class ClusterPanel {
         actions.append(b);
       }
     }
+    const network = this.control && kind === 'node' ? new NodeNetworkFaults(id, (f, target, ms) => void this.inject(f, target, ms)) : null;
     const root = h('li', { class: `cluster-row ${kind}`, 'data-testid': `cluster-${id}` },
       h('div', { class: 'row-head' }, h('span', { class: 'mono id' }, id), state, detail),
       rooms,
-      buttons.size > 0 ? actions : null);
-    return { root, state, detail, rooms, buttons };
+      buttons.size > 0 ? actions : null,
+      network?.root);
+    return { root, state, detail, rooms, buttons, network };
   }
 
   #updateNode(row: Row, n: NodeView): void {
@@ -157,6 +176,7 @@ export class ClusterPanel {
     enable(row.buttons, {
       kill: running, freeze: ps === 'alive' || ps === 'draining', thaw: ps === 'frozen', restart: ps === 'dead', drain: ps === 'alive',
     });
+    row.network?.update(this.#view?.network ?? null, running);
   }
 
   #updateApi(row: Row, a: ApiView): void {

@@ -1,9 +1,13 @@
 import type { ClusterView } from '../net/cluster';
-import type { Fault, ProcessInfo } from '../net/control';
+import type { Fault, NetworkFault, ProcessInfo } from '../net/control';
 import type { StoreView } from '../net/storeHealth';
 import { h, setText } from './dom';
+import { describeNetworkFaults } from './networkFaults';
 
-const STORE_FAULTS = [{ fault: 'kill', label: 'kill store' }, { fault: 'restart', label: 'restart store' }] as const satisfies readonly { fault: Fault; label: string }[];
+const STORE_FAULTS = [
+  { fault: 'kill', label: 'kill store' }, { fault: 'restart', label: 'restart store' },
+  { fault: 'partition', label: 'partition store' }, { fault: 'heal', label: 'heal store' },
+] as const satisfies readonly { fault: Fault | NetworkFault; label: string }[];
 
 const STATE_TEXT: Record<StoreView['state'], string> = { up: 'up', down: 'down', unknown: '…', none: 'none (one process)' };
 
@@ -18,11 +22,12 @@ export class StoreCard {
   readonly #state = h('span', { class: 'state', 'data-testid': 'store-state' });
   readonly #detail = h('span', { class: 'detail muted', 'data-testid': 'store-address' });
   readonly #why = h('p', { class: 'muted small', 'data-testid': 'store-faults-off', hidden: true });
-  readonly #buttons = new Map<Fault, HTMLButtonElement>();
+  readonly #net = h('p', { class: 'net-active small warn', 'data-testid': 'net-faults-redis', hidden: true });
+  readonly #buttons = new Map<Fault | NetworkFault, HTMLButtonElement>();
   #health: StoreView | null = null;
   #view: ClusterView | null = null;
 
-  constructor(host: HTMLElement, private readonly hasControl: boolean, onFault: (fault: Fault) => void) {
+  constructor(host: HTMLElement, private readonly hasControl: boolean, onFault: (fault: Fault | NetworkFault) => void) {
     const actions = h('div', { class: 'faults' });
     for (const { fault, label } of STORE_FAULTS) {
       const b = h('button', { type: 'button', class: `fault fault-${fault}`, 'data-testid': `store-${fault}`, disabled: true }, label);
@@ -32,7 +37,7 @@ export class StoreCard {
     }
     this.root = h('li', { class: 'cluster-row store', 'data-testid': 'cluster-store' },
       h('div', { class: 'row-head' }, h('span', { class: 'mono id' }, 'redis'), this.#state, this.#detail),
-      actions, this.#why);
+      actions, this.#net, this.#why);
     host.append(h('h3', {}, 'Store'), h('ul', { class: 'cluster-list' }, this.root));
     this.#render();
   }
@@ -56,23 +61,35 @@ export class StoreCard {
     const proc = this.#view?.storeProcess ?? null;
     setText(this.#detail, [proc ? `port ${proc.port}` : null, proc?.pid ? `pid ${proc.pid}` : null, proc?.state === 'dead' && proc.lastExit ? proc.lastExit : null,
       this.#health && seen !== 'unknown' ? `as the API sees it (${this.#health.evidence})` : null].filter(Boolean).join(' · '));
-    const why = faultsOff(this.hasControl, proc);
+    const net = this.#view?.network;
+    const status = net !== null && net !== undefined && net !== 'unsupported' ? net : null;
+    const why = faultsOff(this.hasControl, proc, status !== null);
     this.#why.hidden = why === null;
     setText(this.#why, why ?? '');
     const managed = why === null && proc !== null;
     this.#button('kill').disabled = !(managed && proc.state !== 'dead');
     this.#button('restart').disabled = !(managed && proc.state === 'dead');
+    // A partition goes through the fault points, so it works on any store, managed or not.
+    const partitioned = status?.faults.some((f) => f.target === 'redis' && f.kind === 'partition') ?? false;
+    this.#button('partition').hidden = status === null;
+    this.#button('heal').hidden = status === null;
+    this.#button('partition').disabled = partitioned;
+    this.#button('heal').disabled = !partitioned;
+    const text = status ? describeNetworkFaults(status.faults, 'redis') : '';
+    this.#net.hidden = text === '';
+    setText(this.#net, text === '' ? '' : `network: ${text}`);
   }
 
-  #button(f: Fault): HTMLButtonElement {
+  #button(f: Fault | NetworkFault): HTMLButtonElement {
     return this.#buttons.get(f)!;
   }
 }
 
-/** Why the store's buttons are off, for a person (null: they are on). */
-function faultsOff(hasControl: boolean, proc: ProcessInfo | null): string | null {
+/** Why the store's kill and restart are off, for a person (null: they are on); a partition works on any store. */
+function faultsOff(hasControl: boolean, proc: ProcessInfo | null, canPartition: boolean): string | null {
   if (!hasControl) return 'Store faults are off: this page was not offered the supervisor\'s control endpoint.';
-  if (!proc) return 'Store faults are off: the supervisor lists no store it manages (its control endpoint has no redis target).';
-  if (proc.reason) return `Store faults are off: ${proc.reason}`;
+  const off = canPartition ? 'Kill and restart store are off' : 'Store faults are off';
+  if (!proc) return `${off}: the supervisor lists no store it manages (its control endpoint has no redis target).`;
+  if (proc.reason) return `${off}: ${proc.reason}`;
   return null;
 }
