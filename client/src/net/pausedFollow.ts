@@ -85,8 +85,8 @@ export interface PausedFollowOptions<T> {
  * room; the paused connection stays until a seat on another copy is taken.
  * An answer that names the paused copy, or 503 redis/unavailable (the store is
  * out for everyone), is asked again with backoff; a 409 room/restoring after
- * REJOIN_RETRY_MS. The room resuming (a notice that it is not paused) or the
- * connection ending (`stop`) cancels it; a request already in flight still
+ * REJOIN_RETRY_MS. The host reaching the store again (a notice that says so,
+ * paused or not) or the connection ending (`stop`) cancels it; a request already in flight still
  * completes, and a seat it got on another copy is taken: that copy is the live one.
  */
 export class PausedRoomFollower<T> {
@@ -122,7 +122,9 @@ export class PausedRoomFollower<T> {
   /** Every store notice from the host. */
   notice(n: StoreNotice): void {
     if (this.#stopped || this.#done) return;
-    if (!n.paused) return this.#cancel();
+    // Store back at the host (still paused while it checks its epoch): it resumes in place or
+    // retires with 'moved' within a moment. Asking now could only move a room that is fine.
+    if (!n.paused || n.store === 'ok') return this.#cancel();
     if (this.#state || n.unsavedMs === null) return; // already counting; a stateful room never pauses
     this.#state = { pausedAt: this.#now(), unsavedMs: n.unsavedMs, attempts: 0, lastAnswer: null, nextAt: this.#now() + PAUSED_FOLLOW.afterMs };
     this.#changed();

@@ -138,6 +138,14 @@ describe('PausedRoomFollower: a room its host paused for the store', () => {
     expect(f.states.at(-1)).toBeNull();
   });
 
+  it('the host reaching the store again, still paused while it checks its epoch: the follow stops (it resumes or retires by itself)', () => {
+    const f = setup([answer('node-2', 2)]);
+    f.follower.notice(PAUSED);
+    f.follower.notice({ store: 'ok', unsavedMs: 3000, paused: true });
+    expect(f.fire()).toBeNull();
+    expect(f.asked).toEqual([]);
+  });
+
   it('the room resuming during the follow: no further request', async () => {
     let follower: PausedRoomFollower<string> | null = null;
     const f = setup([answer('node-1', 1), answer('node-1', 1), answer('node-2', 2)], {
