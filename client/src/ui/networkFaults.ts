@@ -6,10 +6,10 @@ import { h, setText } from './dom';
 export const SLOW_STORE_MS = 300;
 
 const NODE_BUTTONS = [
-  { fault: 'partition', label: 'partition from store' },
-  { fault: 'isolate', label: 'isolate' },
-  { fault: 'slow', label: `slow store ${SLOW_STORE_MS} ms`, ms: SLOW_STORE_MS },
-  { fault: 'heal', label: 'heal' },
+  { fault: 'partition', label: 'Partition from store' },
+  { fault: 'isolate', label: 'Isolate' },
+  { fault: 'slow', label: `Slow store ${SLOW_STORE_MS} ms`, ms: SLOW_STORE_MS },
+  { fault: 'heal', label: 'Heal' },
 ] as const satisfies readonly { fault: NetworkFault; label: string; ms?: number }[];
 
 export type InjectNetwork = (fault: NetworkFault, target: string, ms?: number) => void;
