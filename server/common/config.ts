@@ -15,6 +15,17 @@ const Env = z.object({
   PUBLIC_HOST: z.string().min(1).default('localhost'),
   /** First game node's port; node N listens on GAME_PORT + N - 1. */
   GAME_PORT: port.default(2567),
+  /**
+   * `host:port` (no scheme) clients use to reach this game node, as seat reservations name it.
+   * Default `${PUBLIC_HOST}:${GAME_PORT}`; the supervisor sets it to the node's players' fault point.
+   */
+  PUBLIC_ADDRESS: z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'host:port, no scheme').optional(),
+  /**
+   * `on`: the supervisor puts a TCP fault point on every path it owns (each process → Redis,
+   * players → each game node), so network faults can be injected; `off` connects them directly
+   * (benchmarks measure without the extra hop).
+   */
+  FAULT_POINTS: z.enum(['on', 'off']).default('on'),
   /** How many game nodes the local cluster starts. */
   GAME_NODES: z.coerce.number().int().min(1).max(16).default(3),
   /** This game node's id (set by the supervisor). */
@@ -71,7 +82,7 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof Env>;
+export type Config = z.infer<typeof Env> & { PUBLIC_ADDRESS: string };
 
 /** Reads and validates the environment; throws one readable error listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,7 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const data = parsed.data;
+  return { ...data, PUBLIC_ADDRESS: data.PUBLIC_ADDRESS ?? `${data.PUBLIC_HOST}:${data.GAME_PORT}` };
 }
 
 export function apiPorts(config: Config): number[] {

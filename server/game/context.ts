@@ -41,7 +41,10 @@ export interface ArenaContext {
    * heartbeat); a copy stops playing when it lapses. Always held without a store.
    */
   lease: Pick<StoreLease, 'held' | 'ageMs'>;
-  /** False only in the lab's FENCING=off mode: copies ignore the lease and play on, split brain and all. */
+  /**
+   * False only in the lab's FENCING=off mode: copies ignore the lease and play on, split brain and all.
+   * Read on every frame and every result: the supervisor's toggle (POST /fencing) switches it at runtime.
+   */
   fencing: boolean;
   /**
    * Creates a room on another live game node, never this one (a drain hands its

@@ -22,6 +22,7 @@ const node = await startGameNode({
   port: config.GAME_PORT,
   host: config.BIND_HOST,
   publicHost: config.PUBLIC_HOST,
+  publicAddress: config.PUBLIC_ADDRESS,
   redisUrl: config.REDIS_URL || null,
   tickRate: config.TICK_RATE,
   checkpointMs: config.CHECKPOINT_MS,
@@ -39,5 +40,11 @@ const node = await startGameNode({
 onShutdown(log, async (reason) => {
   if (reason === 'SIGTERM') await node.drain(config.DRAIN_SECONDS * 1000);
   await node.close();
+});
+// The supervisor's fencing toggle (POST /fencing): applied, then confirmed, so it can say who has it.
+process.on('message', (msg: { type?: string; on?: unknown }) => {
+  if (msg?.type !== 'fencing' || typeof msg.on !== 'boolean') return;
+  node.fencing = msg.on;
+  process.send?.({ type: 'fencing', on: node.fencing });
 });
 notifyReady({ nodeId: config.NODE_ID, address: node.address });

@@ -33,6 +33,12 @@ export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   host?: string;
   /** Host name clients use to reach this node (no scheme). */
   publicHost: string;
+  /**
+   * `host:port` clients use to reach this node, named in seat reservations (Colyseus's
+   * `publicAddress`); default `publicHost:port`. Differs from it when players come through a
+   * fault point (the supervisor's), so the node listens on one port and advertises another.
+   */
+  publicAddress?: string;
   /** Redis URL for shared presence and matchmaking; null = in-memory (one process). */
   redisUrl: string | null;
   /** Where the node heartbeats in one-process mode (with Redis it uses Redis's). */
@@ -56,6 +62,8 @@ export interface GameNode {
   drain(timeoutMs?: number): Promise<void>;
   /** Locks rooms, disconnects players, leaves the cluster. */
   close(): Promise<void>;
+  /** Self-fencing and the epoch check on results, switchable at runtime (the lab's fencing toggle). */
+  fencing: boolean;
 }
 
 /**
@@ -64,12 +72,18 @@ export interface GameNode {
  * keeps one matchmaker per process, so call this once per process.
  */
 export async function startGameNode(options: GameNodeOptions): Promise<GameNode> {
-  const address = `${options.publicHost}:${options.port}`;
+  const address = options.publicAddress ?? `${options.publicHost}:${options.port}`;
   const metrics = createGameMetrics(options.nodeId);
   // Fail fast: a heartbeat or checkpoint the store cannot take must fail now, not queue for 30 s
   // and land stale after the outage (the lease, not a queue, carries the node through it).
   const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log, failFast: true }) : null;
-  if (redis) await redisReady(redis, 10_000);
+  // Heartbeats get a connection of their own without auto-pipelining: ioredis keeps one auto-pipeline
+  // in flight per connection, so with the store 300 ms away each way the beats were acknowledged
+  // 600-1000 ms apart and the 1 s lease lapsed with nothing wrong but latency. Unpipelined, every
+  // 200 ms beat is its own round trip and a healthy lease stays under 800 ms old.
+  const beats = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}:liveness`, log: options.log, failFast: true }) : null;
+  if (beats) beats.options.enableAutoPipelining = false;
+  if (redis) await Promise.all([redisReady(redis, 10_000), redisReady(beats!, 10_000)]);
   const lease = redis ? new StoreLease() : ALWAYS_HELD;
   const results = options.results ? new ResultsOutbox(options.results, options.log) : null;
   metrics.health.resultsPending = () => results?.pending ?? 0;
@@ -109,7 +123,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   });
   server.define(ARENA_ROOM, bindArenaRoom(context)).filterBy(ARENA_FILTERS);
 
-  const registry = options.registry ?? createNodeRegistry(redis);
+  const registry = options.registry ?? createNodeRegistry(beats);
   const describe = () => ({
     id: options.nodeId, processId: matchMaker.processId, address, pid: context.pid, startedAt: context.startedAt,
     rooms: matchMaker.stats.local.roomCount, players: matchMaker.stats.local.ccu,
@@ -119,9 +133,9 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   // sweeps it out as dead while it boots (and after setup, which names the process).
   await matchMaker.onReady;
   const failover = { checkpoints, redis, owner: options.nodeId };
-  const liveness = redis
+  const liveness = beats
     ? startLiveness({
-      redis, registry, log: options.log, describe, lease: lease as StoreLease,
+      redis: beats, registry, log: options.log, describe, lease: lease as StoreLease,
       onDead: (dead) => {
         restoreRoomsOf(failover, dead, options.log).catch((err: unknown) => options.log.warn({ err, dead }, 'could not restore a dead node\'s rooms'));
       },
@@ -141,6 +155,14 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     presence,
     address,
     registry,
+    get fencing() {
+      return context.fencing;
+    },
+    // Rooms read the context on every frame and every result, so a switch takes effect at once.
+    set fencing(on: boolean) {
+      if (context.fencing !== on) options.log.warn({ fencing: on }, on ? 'fencing switched on' : 'fencing switched OFF: checkpointed rooms cut off from the store play on (split brain)');
+      context.fencing = on;
+    },
     drain: async (timeoutMs = 120_000) => {
       draining = true;
       await liveness?.beat(); // tell the cluster at once: no new rooms here
@@ -158,6 +180,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
       await (liveness ? liveness.stop() : registry.leave(options.nodeId));
       results?.close();
       redis?.disconnect();
+      beats?.disconnect();
     },
   };
 }

@@ -139,7 +139,11 @@ export class CheckpointedCopy {
    */
   frame(gapMs: number): void {
     const { lease } = this.ctx;
-    if (!this.ctx.fencing) return; // the lab's FENCING=off: play on, whatever the store says
+    if (!this.ctx.fencing) {
+      // The lab's FENCING=off: play on, whatever the store says (switched off mid-pause: at once).
+      if (this.status === 'store-lost' || this.status === 'checking') this.#resumeUnfenced();
+      return;
+    }
     if (this.status === 'live') {
       if (!lease.held) return this.#storeLost();
       // This process was frozen: a peer may have restored the room meanwhile.
@@ -208,6 +212,13 @@ export class CheckpointedCopy {
     this.pausedAt = performance.now();
     this.ctx.log.warn({ roomId: this.room.roomId, epoch: this.epoch, leaseAgeMs: Math.round(this.ctx.lease.ageMs) },
       'store lease lapsed: this checkpointed room is paused until a fenced write proves it is still the live copy');
+  }
+
+  #resumeUnfenced(): void {
+    this.ctx.log.warn({ roomId: this.room.roomId, epoch: this.epoch }, 'fencing is off: a paused copy plays on unproven');
+    this.#to('live');
+    this.pausedAt = null;
+    this.#pausedForStore = false;
   }
 
   /** Paused until a fenced write proves this copy current; back to `onFailure` if the store fails again. */
