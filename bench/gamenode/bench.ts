@@ -40,7 +40,7 @@ export async function benchGameNode(mode: RoomMode, w: BenchWindow): Promise<Gam
   const stack = new BenchStack();
   let fleet: BotFleet | null = null;
   try {
-    await stack.start({ gameNodes: 1, apis: 1, env: { MATCH_SECONDS: '3600', LOG_LEVEL: 'error' } });
+    await stack.start({ gameNodes: 1, apis: 1, faultPoints: false, env: { MATCH_SECONDS: '3600', LOG_LEVEL: 'error' } });
     const node = stack.cluster!.get('node-1');
     const address = `127.0.0.1:${node.spec.port}`;
     fleet = new BotFleet({ apiUrls: stack.apiUrls, players: w.bots, perRoom: w.perRoom, mode, concurrency: 25 });

@@ -15,6 +15,11 @@ export interface BenchStackOptions {
   env?: Record<string, string>;
   /** Server output lines, for the report's log (default: dropped). */
   print?: (id: string, line: string) => void;
+  /**
+   * Fault points on every path, as `npm start` has them (default true: experiments inject
+   * network faults through them); benchmarks turn them off to measure without the hop.
+   */
+  faultPoints?: boolean;
 }
 
 /**
@@ -35,7 +40,7 @@ export class BenchStack {
   }
 
   async start(options: BenchStackOptions = {}): Promise<this> {
-    const { gameNodes = 3, apis = 2, env = {} } = options;
+    const { gameNodes = 3, apis = 2, env = {}, faultPoints = true } = options;
     this.redisPort = await freePort();
     await this.startRedis();
     const apiPorts = await Promise.all(Array.from({ length: apis }, () => freePort()));
@@ -46,6 +51,7 @@ export class BenchStack {
       apiPorts,
       publicHost: '127.0.0.1',
       jwtSecret: randomBytes(32).toString('base64url'),
+      faultPoints,
       // Benchmarks and experiments drive hundreds of bots from one address: the per-IP and
       // per-player abuse limits would measure themselves, not the cluster.
       env: {

@@ -67,6 +67,34 @@ export class ManagedChild {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
+  /**
+   * Sends `msg` over the IPC channel; resolves with the first reply of the same
+   * `type`, or null if none came within `timeoutMs` (a frozen process reads it
+   * when it wakes) or the process is not running.
+   */
+  request(msg: { type: string } & Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
+    const child = this.process;
+    if (!child?.connected) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const onMessage = (reply: { type?: string } & Record<string, unknown>) => {
+        if (reply?.type === msg.type) finish(reply);
+      };
+      const onExit = () => finish(null);
+      const timer = setTimeout(onExit, timeoutMs);
+      const finish = (reply: Record<string, unknown> | null) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(reply);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send(msg, (err) => {
+        if (err) finish(null);
+      });
+    });
+  }
+
   signal(sig: NodeJS.Signals): void {
     if (!this.process) throw new Error(`${this.spec.id} is not running`);
     this.process.kill(sig);

@@ -1,5 +1,6 @@
 import { ManagedChild, type ChildKind } from './child';
 import { FaultError, UnknownTargetError } from './faults';
+import { NETWORK_FAULTS, Network, type NetworkFault, type NetworkFaultName } from './network';
 import { STORE_ID, type ManagedStore } from './store';
 
 export { FaultError, UnknownTargetError } from './faults';
@@ -17,10 +18,25 @@ export interface ClusterOptions {
   print?: (id: string, line: string) => void;
   /** The shared Redis as a fault target (`redis`); absent in one-process mode. */
   store?: ManagedStore;
+  /**
+   * A fault point on every path (each process → Redis, players → each game node), so network
+   * faults can be injected (default true; benchmarks turn it off to measure without the hop).
+   * Nothing to put them on in one-process mode.
+   */
+  faultPoints?: boolean;
+  /** Ports the players' fault points listen on, one per game node in order (default: any free port). */
+  playerPorts?: number[];
+  /** Interface the fault points listen on (default 127.0.0.1, as the processes bind). */
+  bindHost?: string;
 }
 
-export const FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
+export const PROCESS_FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
+/** Every fault the control endpoint and the chaos CLI take: process faults, then network faults. */
+export const FAULTS = [...PROCESS_FAULTS, ...NETWORK_FAULTS] as const;
 export type Fault = (typeof FAULTS)[number];
+
+/** How long POST /fencing waits for each game node to confirm the switch. */
+const FENCING_ACK_MS = 1000;
 
 /**
  * The local cluster: game nodes and API instances as real child processes
@@ -29,8 +45,13 @@ export type Fault = (typeof FAULTS)[number];
  */
 export class Cluster {
   readonly children = new Map<string, ManagedChild>();
+  /** The fault points; null when they are off (FAULT_POINTS=off, one-process mode). */
+  readonly network: Network | null;
+  #fencing: boolean;
 
   constructor(readonly options: ClusterOptions) {
+    this.network = options.redisUrl && (options.faultPoints ?? true) ? new Network() : null;
+    this.#fencing = options.env?.FENCING !== 'off';
     const common = {
       REDIS_URL: options.redisUrl ?? '',
       JWT_SECRET: options.jwtSecret,
@@ -45,7 +66,8 @@ export class Cluster {
     }
     options.gamePorts.forEach((port, i) => {
       const id = `node-${i + 1}`;
-      this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env: { ...common, NODE_ID: id, GAME_PORT: String(port) } }, print));
+      const env = { ...common, NODE_ID: id, GAME_PORT: String(port), PUBLIC_ADDRESS: `${options.publicHost}:${port}`, FENCING: this.#fencing ? 'on' : 'off' };
+      this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env }, print));
     });
     options.apiPorts.forEach((port, i) => {
       const id = `api-${i + 1}`;
@@ -72,8 +94,9 @@ export class Cluster {
     return this.options.store ?? null;
   }
 
-  /** Starts every process and resolves when all report ready. */
+  /** Starts every process (after opening its fault points) and resolves when all report ready. */
   async start(): Promise<void> {
+    if (this.network) await this.#openNetwork(this.network);
     for (const child of this.children.values()) child.start();
     await Promise.all([...this.children.values()].map((c) => c.ready()));
   }
@@ -81,10 +104,36 @@ export class Cluster {
   /** Stops everything: SIGINT (no drain), then SIGKILL for whatever has not exited in time. */
   async stop(graceMs = 5000): Promise<void> {
     await Promise.all([...this.children.values()].map((c) => c.stop(graceMs)));
+    await this.network?.close();
   }
 
-  /** Injects a fault into one process. Returns what was done, for the caller to show. */
-  async inject(fault: Fault, id: string): Promise<string> {
+  /** Active network faults (none without fault points). */
+  networkFaults(): NetworkFault[] {
+    return this.network?.list() ?? [];
+  }
+
+  /** Whether game nodes fence themselves (and check epochs on results): FENCING at start, then POST /fencing. */
+  get fencing(): boolean {
+    return this.#fencing;
+  }
+
+  /**
+   * Switches fencing on every game node at runtime (over each one's IPC channel), and for
+   * nodes started or restarted later. Returns what was done, naming nodes that did not confirm.
+   */
+  async setFencing(on: boolean): Promise<string> {
+    this.#fencing = on;
+    const nodes = this.list('game');
+    for (const node of nodes) node.spec.env.FENCING = on ? 'on' : 'off';
+    const replies = await Promise.all(nodes.map(async (node) => ({ node, reply: await node.request({ type: 'fencing', on }, FENCING_ACK_MS) })));
+    const confirmed = replies.filter((r) => r.reply?.on === on).map((r) => r.node.spec.id);
+    const silent = replies.filter((r) => r.reply?.on !== on).map((r) => `${r.node.spec.id} (${r.node.process ? `${r.node.state}: applies it when it reads its messages` : 'not running: gets it at restart'})`);
+    return `fencing ${on ? 'on' : 'OFF (split brain allowed)'}: confirmed by ${confirmed.length ? confirmed.join(', ') : 'no node'}${silent.length ? `; not yet by ${silent.join(', ')}` : ''}`;
+  }
+
+  /** Injects a fault into one process, or the store. Returns what was done, for the caller to show. */
+  async inject(fault: Fault, id: string, options: { ms?: number } = {}): Promise<string> {
+    if ((NETWORK_FAULTS as readonly string[]).includes(fault)) return this.#injectNetwork(fault as NetworkFaultName, id, options.ms);
     if (id === STORE_ID) {
       if (!this.store) throw new FaultError('control/invalid', 'One-process mode: there is no store to fail (everything is in this process\'s memory).');
       return this.store.inject(fault);
@@ -112,6 +161,30 @@ export class Cluster {
         child.start();
         await child.ready();
         return `${id} restarted (pid ${child.pid})`;
+      default:
+        throw new FaultError('control/invalid', `${fault} is not a process fault.`);
+    }
+  }
+
+  #injectNetwork(fault: NetworkFaultName, id: string, ms: number | undefined): string {
+    if (id !== STORE_ID) this.get(id); // unknown ids are named as such, with the known ones
+    if (!this.network) {
+      throw new FaultError('control/invalid', this.options.redisUrl
+        ? 'Fault points are off (FAULT_POINTS=off): every process reaches Redis and its players directly, so there is nothing to cut.'
+        : 'One-process mode: there is no network between the game, the API and the store (one process, in memory).');
+    }
+    return this.network.inject(fault, id, ms);
+  }
+
+  async #openNetwork(network: Network): Promise<void> {
+    const host = this.options.bindHost && this.options.bindHost !== '0.0.0.0' ? this.options.bindHost : '127.0.0.1';
+    const games = this.list('game');
+    for (const child of this.children.values()) {
+      child.spec.env.REDIS_URL = await network.addStorePath(child.spec.id, this.options.redisUrl!, host);
+    }
+    for (const [i, child] of games.entries()) {
+      const port = await network.addPlayersPath(child.spec.id, { host, port: child.spec.port }, { host, port: this.options.playerPorts?.[i] ?? 0 });
+      child.spec.env.PUBLIC_ADDRESS = `${this.options.publicHost}:${port}`;
     }
   }
 }

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../../shared/api';
 import { CodedError, ErrorCodes } from '../../shared/errors';
 import { FAULTS, FaultError, type Cluster } from './cluster';
-import { FaultBody, FaultDone, ProcessList } from './control-schemas';
+import { FaultBody, FaultDone, FencingBody, FencingDone, NetworkState, ProcessList } from './control-schemas';
 
 export interface ControlAppOptions {
   cluster: Cluster;
@@ -24,8 +24,10 @@ const errors = { 400: ApiError, 401: ApiError, 500: ApiError };
 /**
  * The supervisor's control endpoint as a Fastify plugin (it never listens:
  * `startControlServer` does). Fault injection for the page and the chaos CLI:
- *   GET  /processes               → the processes and their states (and the store, `redis`)
- *   POST /faults {fault, target}  → inject a fault
+ *   GET  /processes                  → the processes and their states (and the store, `redis`)
+ *   POST /faults {fault, target, ms?} → inject a process or network fault
+ *   GET  /network                    → fencing on or off, and the active network faults
+ *   POST /fencing {on}               → switch fencing on every game node at runtime
  * Every request needs the token, because this can kill processes.
  */
 const controlApp: FastifyPluginAsyncTypebox<ControlAppOptions> = async (fastify, { cluster, token, allowOrigins }) => {
@@ -49,7 +51,7 @@ const controlApp: FastifyPluginAsyncTypebox<ControlAppOptions> = async (fastify,
 
   fastify.setErrorHandler((err: FastifyError | Error, _request, reply) => send(reply, toControlError(err)));
   fastify.setNotFoundHandler((_request, reply) =>
-    send(reply, { code: ErrorCodes.controlNotFound, message: 'Try GET /processes or POST /faults.', statusCode: 404 }));
+    send(reply, { code: ErrorCodes.controlNotFound, message: 'Try GET /processes, POST /faults, GET /network or POST /fencing.', statusCode: 404 }));
 
   fastify.get('/processes', { schema: { response: { 200: ProcessList, ...errors } } }, async () => ({
     processes: [
@@ -62,8 +64,22 @@ const controlApp: FastifyPluginAsyncTypebox<ControlAppOptions> = async (fastify,
     schema: { body: FaultBody, response: { 200: FaultDone, 409: ApiError, 413: ApiError, 415: ApiError, ...errors } },
   }, async (request) => {
     const at = Date.now();
-    const message = await cluster.inject(request.body.fault, request.body.target);
+    const { fault, target, ms } = request.body;
+    const message = await cluster.inject(fault, target, ms === undefined ? {} : { ms });
     return { ok: true as const, message, at };
+  });
+
+  fastify.get('/network', { schema: { response: { 200: NetworkState, ...errors } } }, async () => ({
+    fencing: cluster.fencing,
+    faults: cluster.networkFaults(),
+  }));
+
+  fastify.post('/fencing', {
+    schema: { body: FencingBody, response: { 200: FencingDone, 413: ApiError, 415: ApiError, ...errors } },
+  }, async (request) => {
+    const at = Date.now();
+    const message = await cluster.setFencing(request.body.on);
+    return { ok: true as const, message, at, fencing: cluster.fencing };
   });
 };
 
@@ -75,7 +91,7 @@ function toControlError(err: FastifyError | Error): ApiError {
   if (err instanceof CodedError && err.code === ErrorCodes.controlUnauthorized) return { code: err.code, message: err.message, statusCode: 401 };
   const fe = err as FastifyError;
   if (fe.validation) {
-    return { code: ErrorCodes.controlInvalid, message: `fault must be one of ${FAULTS.join(', ')} and target a process id (${fe.message}).`, statusCode: 400 };
+    return { code: ErrorCodes.controlInvalid, message: `Send {"fault": one of ${FAULTS.join(', ')}, "target": a process id or redis, "ms": 1-5000 for slow}, or {"on": true|false} to /fencing (${fe.message}).`, statusCode: 400 };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { code: ErrorCodes.requestTooLarge, message: `Request body is larger than ${CONTROL_BODY_LIMIT} bytes.`, statusCode: 413 };

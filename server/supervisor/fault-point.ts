@@ -32,7 +32,7 @@ export class FaultPoint {
   readonly #links = new Set<Link>();
   readonly #server: Server;
 
-  private constructor(readonly name: string, private readonly target: { host: string; port: number }, server: Server) {
+  private constructor(readonly name: string, readonly target: { host: string; port: number }, server: Server) {
     this.#server = server;
   }
 
@@ -53,6 +53,11 @@ export class FaultPoint {
 
   get port(): number {
     return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** The address it listens on. */
+  get host(): string {
+    return (this.#server.address() as AddressInfo).address;
   }
 
   get mode(): FaultMode {

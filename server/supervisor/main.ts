@@ -8,6 +8,7 @@ import { redisAnswers, redisServerInstalled, startRedisServer } from './redis';
 import { ManagedStore } from './store';
 import { startWeb } from './web';
 import { formatLine } from './output';
+import { freePort } from './ports';
 
 const HELP = `Statecraft local cluster
 
@@ -25,7 +26,10 @@ Options:
 
 Environment: see .env.example (ports, REDIS_URL, TICK_RATE, MATCH_SECONDS, ...).
 Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>
-        npm run chaos -- <kill|restart> redis   (when the supervisor started Redis itself)`;
+        npm run chaos -- <partition|isolate|heal> <node-1|...>, slow <node-1|...> <ms>
+        npm run chaos -- <partition|heal> redis, <kill|restart> redis (when the supervisor started Redis itself)
+        npm run chaos -- fencing <on|off>
+Network faults go through fault points (FAULT_POINTS=off connects everything directly).`;
 
 const DATA_DIR = '.data';
 export const CONTROL_FILE = `${DATA_DIR}/control.json`;
@@ -69,9 +73,15 @@ if (!redisUrl) {
 
 const jwtSecret = config.JWT_SECRET ?? randomBytes(48).toString('base64url');
 const webOrigin = `http://${config.PUBLIC_HOST}:${config.WEB_PORT}`;
+// With fault points, players use GAME_PORT + i (the node's fault point) and the node itself listens on a free port.
+const faultPoints = config.FAULT_POINTS === 'on' && redisUrl !== null;
+const playerPorts = Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i);
 const cluster = new Cluster({
   redisUrl,
-  gamePorts: Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i),
+  gamePorts: faultPoints ? await Promise.all(playerPorts.map(() => freePort())) : playerPorts,
+  faultPoints,
+  playerPorts,
+  bindHost: config.BIND_HOST,
   apiPorts: apiPorts(config),
   publicHost: config.PUBLIC_HOST,
   jwtSecret,
@@ -81,6 +91,7 @@ const cluster = new Cluster({
     MATCH_SECONDS: String(config.MATCH_SECONDS),
     RESULTS_SECONDS: String(config.RESULTS_SECONDS),
     LOG_LEVEL: config.LOG_LEVEL,
+    FENCING: config.FENCING,
     CORS_ORIGINS: `${config.CORS_ORIGINS},${webOrigin}`,
   },
   print: (id, line) => {
@@ -122,11 +133,15 @@ try {
   console.log(table([
     ['what', 'id', 'where', 'pid'],
     ['redis', store?.managed ? 'started here' : store ? 'already running (no store faults)' : 'none: in memory', redisUrl ?? '-', store?.info().pid ?? '-'],
-    ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id, c.spec.kind === 'game' ? `ws://${config.PUBLIC_HOST}:${c.spec.port}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
+    ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id,
+      c.spec.kind === 'game' ? `ws://${c.spec.env.PUBLIC_ADDRESS}${faultPoints ? ` (listens on ${c.spec.port})` : ''}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
+    ...(cluster.network?.paths() ?? []).map((p) => ['fault point', p.name, `${p.listen} → ${p.target}`, process.pid]),
     ...(redisUrl ? [] : [['API', 'api-1 (in node-1)', apiUrls[0]!, cluster.get('node-1').pid ?? '-']]),
     ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
     ...(web ? [['web client', '', webOrigin, process.pid]] : []),
   ]));
+  if (redisUrl && !faultPoints) say('Fault points are off (FAULT_POINTS=off): no network faults (partition, isolate, slow).');
+  if (!cluster.fencing) say('FENCING=off: checkpointed rooms cut off from the store play on (split brain); the lab only.');
   if (web) say(`Play at ${webOrigin}  (Ctrl-C stops everything)`);
 } catch (err) {
   say(`could not start: ${err instanceof Error ? err.message : String(err)}`);

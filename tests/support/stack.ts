@@ -17,6 +17,10 @@ export interface StackOptions {
   control?: boolean;
   /** Extra environment for every server process (MATCH_SECONDS, TICK_RATE...). */
   env?: Record<string, string>;
+  /** Fault points on every path, as `npm start` has them (default true). */
+  faultPoints?: boolean;
+  /** Each server output line (default: to stderr, prefixed with the process id). */
+  print?: (id: string, line: string) => void;
 }
 
 /**
@@ -36,7 +40,8 @@ export class LocalStack {
   #stopped = false;
 
   async start(options: StackOptions = {}): Promise<this> {
-    const { gameNodes = 1, apis = 1, web = true, control = false, env = {} } = options;
+    const { gameNodes = 1, apis = 1, web = true, control = false, env = {}, faultPoints = true } = options;
+    const print = options.print ?? ((id: string, line: string) => void process.stderr.write(`[${id}] ${line}\n`));
     this.redis = await startRedis();
     if (this.#stopped) return this;
     const webPort = await freePort();
@@ -49,8 +54,9 @@ export class LocalStack {
       apiPorts,
       publicHost: '127.0.0.1',
       jwtSecret: randomBytes(32).toString('base64url'),
+      faultPoints,
       env: { LOG_LEVEL: 'warn', CORS_ORIGINS: this.webUrl, ...env },
-      print: (id, line) => process.stderr.write(`[${id}] ${line}\n`),
+      print,
     });
     await this.cluster.start();
     if (control && !this.#stopped) {
