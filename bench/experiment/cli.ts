@@ -8,7 +8,9 @@ const HELP = `Statecraft experiments: a fault at a known time, measured from the
 
 Usage: npm run experiment -- <scenario> [--runs 5] [--seed 42] [--mode stateful|checkpointed|both]
                                         [--bots 20] [--per-room N] [--nodes 3] [--out reports]
-                                        [--outage 60s]   (redis-restart: how long the store is down)
+                                        [--outage 60s]   (redis-restart: how long the store is down;
+                                                          network faults: how long until heal, default 3s)
+                                        [--fencing on|off|both]   (default: both for network faults, else on)
 
 Scenarios:
 ${Object.values(SCENARIOS).map((s) => `  ${s.name.padEnd(14)} ${s.summary}`).join('\n')}
@@ -28,6 +30,7 @@ const { values, positionals } = parseArgs({
     'per-room': { type: 'string' },
     nodes: { type: 'string', default: '3' },
     outage: { type: 'string' },
+    fencing: { type: 'string' },
     out: { type: 'string', default: 'reports' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -59,7 +62,9 @@ const duration = (name: string, v: string): number => {
   return Math.round(ms);
 };
 const outageMs = values.outage === undefined ? undefined : duration('outage', values.outage);
-if (outageMs !== undefined && scenario.name !== 'redis-restart') fail('--outage applies to redis-restart only');
+if (outageMs !== undefined && scenario.name !== 'redis-restart' && !scenario.network) fail('--outage applies to redis-restart and the network faults only');
+const fencingArg = values.fencing ?? (scenario.network ? 'both' : 'on');
+const fencings = fencingArg === 'both' ? [true, false] : fencingArg === 'on' ? [true] : fencingArg === 'off' ? [false] : fail('--fencing must be on, off or both');
 const perRoom = values['per-room'] === undefined ? undefined : int('per-room', values['per-room'], 2, 16);
 const modes: RoomMode[] = values.mode === 'both' ? [...ROOM_MODES] : (ROOM_MODES as readonly string[]).includes(values.mode) ? [values.mode as RoomMode] : fail('--mode must be stateful, checkpointed or both');
 
@@ -75,15 +80,15 @@ const bar = (line: string, f: number) => {
 };
 
 const { report, dir } = await runExperiment(scenario, {
-  runs, modes, seed, bots, perRoom, gameNodes: nodes, ...(outageMs !== undefined ? { outageMs } : {}),
+  runs, modes, fencings, seed, bots, perRoom, gameNodes: nodes, ...(outageMs !== undefined ? { outageMs } : {}),
   warmupMs: 2000, recoveryTimeoutMs: 12_000, afterMs: 1000, matchSeconds: 4, resultsSeconds: 1,
   outDir: values.out, command: `npm run experiment -- ${process.argv.slice(2).join(' ')}`,
   onProgress: bar,
 });
 if (tty) process.stderr.write('\n');
-console.log(`\n${scenario.name}: ${runs} run(s) per mode, ${bots} bots, seed ${seed}\n`);
+console.log(`\n${scenario.name}: ${runs} run(s) per mode${fencings.length > 1 ? ', fencing on and off' : fencings[0] ? '' : ', fencing off'}, ${bots} bots, seed ${seed}\n`);
 console.log(summaryTable(report));
-const bad = report.runs.filter((r) => r.leaderboard.lost > 0 || r.leaderboard.doubleCounted > 0);
+const bad = report.runs.filter((r) => r.fencing && (r.leaderboard.lost > 0 || r.leaderboard.doubleCounted > 0));
 console.log(`\nleaderboard: ${bad.length === 0 ? 'no result lost or double-counted' : `${bad.length} run(s) with lost or double-counted results`}`);
 const exits = report.runs.flatMap((r) => r.processes.exits);
 console.log(`processes: ${exits.length === 0 ? 'none exited' : `exited: ${exits.join(', ')}`}; unhandled rejections ${report.runs.reduce((n, r) => n + r.processes.unhandledRejections, 0)}`);

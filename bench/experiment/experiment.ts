@@ -7,6 +7,8 @@ import type { Scenario } from './scenarios';
 export interface ExperimentOptions extends Omit<RunOptions, 'onProgress'> {
   runs: number;
   modes: RoomMode[];
+  /** Fencing settings to run each mode under (default [true]); both side by side with [true, false]. */
+  fencings?: boolean[];
   /** Folder the report folder goes in. */
   outDir: string;
   command: string;
@@ -17,19 +19,21 @@ export interface ExperimentOptions extends Omit<RunOptions, 'onProgress'> {
 export async function runExperiment(scenario: Scenario, options: ExperimentOptions): Promise<{ report: ExperimentReport; dir: string }> {
   const startedAt = new Date();
   const results: RunResult[] = [];
-  const total = options.runs * options.modes.length;
+  const { runs, modes, outDir, command, onProgress, fencings = [true], ...runOptions } = options;
+  const total = runs * modes.length * fencings.length;
   let done = 0;
-  const { runs, modes, outDir, command, onProgress, ...runOptions } = options;
-  for (const mode of modes) {
-    for (let run = 1; run <= runs; run++) {
-      const label = `${scenario.name} ${mode} run ${run}/${runs}`;
-      const result = await runOnce(scenario, mode, run, {
-        ...runOptions,
-        onProgress: (phase, f) => onProgress?.(`${label}: ${phase}`, (done + f) / total),
-      });
-      results.push(result);
-      done++;
-      onProgress?.(`${label}: done`, done / total);
+  for (const fencing of fencings) {
+    for (const mode of modes) {
+      for (let run = 1; run <= runs; run++) {
+        const label = `${scenario.name} ${mode}${fencing ? '' : ' fencing off'} run ${run}/${runs}`;
+        const result = await runOnce(scenario, mode, run, {
+          ...runOptions, fencing,
+          onProgress: (phase, f) => onProgress?.(`${label}: ${phase}`, (done + f) / total),
+        });
+        results.push(result);
+        done++;
+        onProgress?.(`${label}: done`, done / total);
+      }
     }
   }
   const report: ExperimentReport = {
@@ -40,7 +44,7 @@ export async function runExperiment(scenario: Scenario, options: ExperimentOptio
     seed: runOptions.seed,
     options: { ...runOptions },
     machine: machine(),
-    aggregates: modes.map((m) => aggregate(results, m)),
+    aggregates: fencings.flatMap((f) => modes.map((m) => aggregate(results, m, f))),
     runs: results,
   };
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace('Z', '');

@@ -35,13 +35,24 @@ export const METRICS: Metric[] = [
   { key: 'unhandled', label: 'unhandled rejections (all processes)', unit: '', get: (r) => r.processes.unhandledRejections },
   { key: 'lbLost', label: 'leaderboard results lost', unit: 'players', get: (r) => r.leaderboard.lost },
   { key: 'lbDouble', label: 'leaderboard results double-counted', unit: 'players', get: (r) => r.leaderboard.doubleCounted },
+  { key: 'overlapMs', label: 'history: two copies accepting inputs at once', unit: 'ms', get: (r) => r.history?.overlapMs ?? null },
+  { key: 'staleResults', label: 'history: results recorded by a stale epoch', unit: '', get: (r) => r.history?.staleResults ?? null },
+  { key: 'scoreRegressions', label: 'history: score regressions beyond the declared loss', unit: 'bots', get: (r) => r.history?.scoreRegressions ?? null },
+  { key: 'copiesPaused', label: 'copies paused by self-fencing', unit: '', get: (r) => r.history?.copiesPaused ?? null },
+  { key: 'deathsJudged', label: 'nodes judged dead by a peer', unit: '', get: (r) => r.history?.deathsJudged ?? null },
 ];
 
 /** Rows that must read 0: shown in red otherwise. */
-const MUST_BE_ZERO = new Set(['lbLost', 'lbDouble', 'processExits', 'unhandled']);
+const MUST_BE_ZERO = new Set(['lbLost', 'lbDouble', 'processExits', 'unhandled', 'overlapMs', 'staleResults', 'scoreRegressions']);
+/** Must be 0 only where the game nodes fenced themselves: split brain is what FENCING=off shows. */
+const ZERO_WITH_FENCING = new Set(['overlapMs', 'staleResults']);
 
 export interface Aggregate {
   mode: RoomMode;
+  /** Whether these runs fenced (FENCING=on); false columns show split brain on purpose. */
+  fencing: boolean;
+  /** Column heading: the mode, and 'fencing off' when so. */
+  label: string;
   runs: number;
   metrics: Record<string, { p50: number | null; p95: number | null; max: number | null }>;
   /** Pooled over every bot of every run. */
@@ -73,8 +84,8 @@ export function machine(): Machine {
   return { cpu: list[0]?.model ?? 'unknown', cores: list.length, memoryGb: Math.round(totalmem() / 2 ** 30 * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
 }
 
-export function aggregate(runs: RunResult[], mode: RoomMode): Aggregate {
-  const mine = runs.filter((r) => r.mode === mode);
+export function aggregate(runs: RunResult[], mode: RoomMode, fencing = true): Aggregate {
+  const mine = runs.filter((r) => r.mode === mode && (r.fencing ?? true) === fencing);
   const metrics: Aggregate['metrics'] = {};
   for (const m of METRICS) {
     const values = mine.map(m.get).filter((v): v is number => v !== null && !Number.isNaN(v));
@@ -86,12 +97,12 @@ export function aggregate(runs: RunResult[], mode: RoomMode): Aggregate {
     const v = mine.flatMap((r) => r.losses.map(get)).filter((x): x is number => x !== null);
     return v.length ? percentile(v, 95) : null;
   };
-  return { mode, runs: mine.length, metrics, pooled: { detectClientP95: pooled((l) => l.detectedMs), backInPlayP95: pooled((l) => l.backInPlayMs) } };
+  return { mode, fencing, label: fencing ? mode : `${mode}, fencing off`, runs: mine.length, metrics, pooled: { detectClientP95: pooled((l) => l.detectedMs), backInPlayP95: pooled((l) => l.backInPlayMs) } };
 }
 
 /** The summary table as text, one column per mode. */
 export function summaryTable(report: ExperimentReport): string {
-  const head = ['metric', ...report.aggregates.flatMap((a) => [`${a.mode} p50`, `${a.mode} p95`])];
+  const head = ['metric', ...report.aggregates.flatMap((a) => [`${a.label} p50`, `${a.label} p95`])];
   const rows = METRICS.map((m) => [
     `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
     ...report.aggregates.flatMap((a) => [fmt(a.metrics[m.key]?.p50, m.unit === '%' ? 1 : 0), fmt(a.metrics[m.key]?.p95, m.unit === '%' ? 1 : 0)]),
@@ -114,19 +125,20 @@ function html(report: ExperimentReport): string {
   const aggRows = METRICS.map((m) => `<tr><td>${esc(m.label)}${m.unit ? ` <small>(${esc(m.unit)})</small>` : ''}</td>${report.aggregates.map((a) => {
     const v = a.metrics[m.key];
     const d = m.unit === '%' ? 1 : 0;
-    const bad = MUST_BE_ZERO.has(m.key) && (v?.max ?? 0) > 0;
+    const bad = MUST_BE_ZERO.has(m.key) && (a.fencing || !ZERO_WITH_FENCING.has(m.key)) && (v?.max ?? 0) > 0;
     return `<td${bad ? ' class="bad"' : ''}>${fmt(v?.p50, d)}</td><td${bad ? ' class="bad"' : ''}>${fmt(v?.p95, d)}</td>`;
   }).join('')}</tr>`).join('\n');
   const runs = report.runs.map((r) => `
     <section>
-      <h3>${esc(r.mode)} · run ${r.run} · ${esc(r.fault.description)}</h3>
+      <h3>${esc(r.mode)}${r.fencing === false ? ' · fencing off' : ''} · run ${r.run} · ${esc(r.fault.description)}</h3>
       <p>${r.bots.joined}/${r.bots.players} bots in, ${r.bots.affected} on the faulted host; rejoined ${r.recovery.rejoined}, sessions lost ${r.recovery.sessionsLost}${Object.keys(r.recovery.lostCodes).length ? ` (${esc(Object.entries(r.recovery.lostCodes).map(([k, v]) => `${k}: ${v}`).join(', '))})` : ''};
       detection ${fmt(r.detection.clientMs.p50)} / ${fmt(r.detection.clientMs.p95)} ms (client p50/p95), cluster ${fmt(r.detection.clusterMs)} ms;
       back in play ${fmt(r.recovery.backInPlayMs.p50)} / ${fmt(r.recovery.backInPlayMs.p95)} ms;
       API during fault ${fmt(r.api.duringFault.successRate * 100, 1)} % ok, p99 ${fmt(r.api.duringFault.latencyMs.p99, 1)} ms; after ${fmt(r.api.afterFault.successRate * 100, 1)} % ok;
       ${r.store ? `store down ${fmt(r.store.backMs)} ms, then checkpoints saved again after ${fmt(r.store.checkpointsResumedMs)} ms and the API answering after ${fmt(r.store.apiBackMs)} ms;` : ''}
       process exits ${r.processes.exits.length ? esc(r.processes.exits.join(', ')) : 0}, unhandled rejections ${r.processes.unhandledRejections};
-      leaderboard lost ${r.leaderboard.lost}, double ${r.leaderboard.doubleCounted} (${r.leaderboard.matchesSeen} matches).</p>
+      leaderboard lost ${r.leaderboard.lost}, double ${r.leaderboard.doubleCounted} (${r.leaderboard.matchesSeen} matches)${r.history ? `;
+      history: ${r.history.copies} copies, overlap ${r.history.overlapMs} ms, ${r.history.staleResults} stale of ${r.history.resultsRecorded} results recorded, ${r.history.copiesPaused} pauses, ${r.history.deathsJudged} deaths judged, ${r.history.scoreRegressions} score regressions` : ''}.</p>
       <div class="charts">${occupancyChart(r)}${latencyChart(r)}</div>
     </section>`).join('\n');
   return `<!doctype html>
@@ -145,7 +157,7 @@ Command: <code>${esc(report.command)}</code><br>
 Machine: ${esc(report.machine.cpu)}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, Node ${esc(report.machine.node)} (${esc(report.machine.platform)}).<br>
 Per run: ${report.options.bots} bots, ${report.options.gameNodes} game nodes, 2 API instances, own Redis; matches of ${report.options.matchSeconds} s.</p>
 <h2>Over runs</h2>
-<table><tr><th>metric</th>${report.aggregates.map((a) => `<th>${esc(a.mode)} p50</th><th>${esc(a.mode)} p95</th>`).join('')}</tr>
+<table><tr><th>metric</th>${report.aggregates.map((a) => `<th>${esc(a.label)} p50</th><th>${esc(a.label)} p95</th>`).join('')}</tr>
 ${aggRows}
 <tr><td>detection, clients, pooled p95 of all bots <small>(ms)</small></td>${report.aggregates.map((a) => `<td colspan="2">${fmt(a.pooled.detectClientP95)}</td>`).join('')}</tr>
 <tr><td>back in play, pooled p95 of all bots <small>(ms)</small></td>${report.aggregates.map((a) => `<td colspan="2">${fmt(a.pooled.backInPlayP95)}</td>`).join('')}</tr>

@@ -8,6 +8,7 @@ import { BenchStack } from '../support/stack';
 import { fetchMetrics, gauge } from '../support/prometheus';
 import { summarize, type Summary } from '../../shared/stats';
 import type { Injected, Scenario } from './scenarios';
+import { checkHistory, parseHistory, type RecordedResult } from './history';
 
 export interface RunOptions {
   bots: number;
@@ -22,8 +23,12 @@ export interface RunOptions {
   matchSeconds: number;
   resultsSeconds: number;
   seed: number;
-  /** redis-restart: how long the store stays down (default 1 s). */
+  /** redis-restart: how long the store stays down (default 1 s); network faults: how long until heal (default 3 s). */
   outageMs?: number;
+  /** Self-fencing and the epoch check on results (default true; false = the lab's FENCING=off). */
+  fencing?: boolean;
+  /** Fault points on every path (default true; the benchmarks' failover runs go without). */
+  faultPoints?: boolean;
   /** Called with a phase name and 0..1 progress inside this run. */
   onProgress?: (phase: string, fraction: number) => void;
 }
@@ -32,9 +37,27 @@ export interface RunOptions {
 export interface RunResult {
   scenario: string;
   mode: RoomMode;
+  /** Whether the run's game nodes fenced themselves (FENCING=on). */
+  fencing: boolean;
   run: number;
   seed: number;
   fault: Injected & { relativeTo: 'fault' };
+  /** The history checker's verdict over every game node's records (bench/experiment/history.ts). */
+  history: {
+    copies: number;
+    /** Two copies of one room accepting inputs at once: must be 0 with fencing on. */
+    overlapMs: number;
+    overlaps: number;
+    /** Results recorded by a copy after a newer one claimed its room: must be 0 with fencing on. */
+    staleResults: number;
+    resultsRecorded: number;
+    /** Copies that paused because their node's store lease lapsed (fencing). */
+    copiesPaused: number;
+    /** Times a node judged a peer dead and swept it. */
+    deathsJudged: number;
+    /** Bots that came back to the same match with fewer points than they had, though no tick was declared lost. */
+    scoreRegressions: number;
+  };
   bots: { players: number; joined: number; affected: number; failedJoins: number };
   detection: {
     /** Client side: each affected bot's loss detection after the fault. */
@@ -111,6 +134,8 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
   const progress = options.onProgress ?? (() => {});
   const errors: string[] = [];
   const stack = new BenchStack();
+  const fencing = options.fencing ?? true;
+  const nodeLines: { id: string; line: string }[] = [];
   let fleet: BotFleet | null = null;
   let stopProbe = async () => {};
   try {
@@ -118,9 +143,12 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     await stack.start({
       gameNodes: options.gameNodes,
       apis: 2,
-      env: { MATCH_SECONDS: String(options.matchSeconds), RESULTS_SECONDS: String(options.resultsSeconds) },
+      faultPoints: options.faultPoints ?? true,
+      // Info level: the history records (copy-played, result-recorded) are info lines.
+      env: { MATCH_SECONDS: String(options.matchSeconds), RESULTS_SECONDS: String(options.resultsSeconds), LOG_LEVEL: 'info', FENCING: fencing ? 'on' : 'off' },
       print: (id, line) => {
-        if (errors.length < 50 && /"level":(50|60)|Error/.test(line)) errors.push(`[${id}] ${line.slice(0, 300)}`);
+        if (errors.length < 50 && /"level":(50|60)/.test(line)) errors.push(`[${id}] ${line.slice(0, 300)}`);
+        if (id.startsWith('node-') && /"history":|store lease lapsed|removed dead game processes/.test(line)) nodeLines.push({ id, line });
       },
     });
     let faultAt: number | null = null;
@@ -146,7 +174,7 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     const affectedBefore = new Set(onTarget.map((b) => b.playerId));
     const lossesBefore = new Map(onTarget.map((b) => [b, b.losses.length]));
     // A frozen host is only noticed after the silence threshold: first wait for its players to notice at all.
-    await fleet.until(() => onTarget.every((b) => b.losses.length > lossesBefore.get(b)!), options.recoveryTimeoutMs);
+    if (scenario.losesPlayers?.(mode) ?? true) await fleet.until(() => onTarget.every((b) => b.losses.length > lossesBefore.get(b)!), options.recoveryTimeoutMs);
     // A fault with a length (the store's outage) runs its course; recovery is measured from its end.
     if (scenario.over) {
       progress('outage', 0.35);
@@ -186,9 +214,12 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     for (const l of losses) if (l.lostCode) lostCodes[l.lostCode] = (lostCodes[l.lostCode] ?? 0) + 1;
     const backs = losses.filter((l) => l.backInPlayMs !== null);
     const clusterMs = view.firstDown(injected);
+    // Every node has flushed its records once the bots left (a copy records a stretch when it stops playing).
+    await sleep(300);
     return {
-      scenario: scenario.name, mode, run, seed: options.seed,
+      scenario: scenario.name, mode, fencing, run, seed: options.seed,
       fault: { ...injected, relativeTo: 'fault' },
+      history: judgeHistory(nodeLines, losses),
       bots: { players: options.bots, joined, affected: affectedBefore.size, failedJoins },
       detection: { clientMs: summarize(numbers(losses.map((l) => l.detectedMs))), clusterMs },
       recovery: {
@@ -228,6 +259,33 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     await fleet?.stop(0).catch(() => {});
     await stack.stop();
   }
+}
+
+/**
+ * The history checker over every game node's records. A result recorded unfenced (FENCING=off
+ * logs no epoch) is attributed to the copy its node held of that room at the time, so a stale
+ * copy's results are counted in the lab's split-brain mode too.
+ */
+function judgeHistory(nodeLines: { id: string; line: string }[], losses: LossRecord[]): RunResult['history'] {
+  const { plays } = parseHistory(nodeLines.map((l) => l.line));
+  const results: RecordedResult[] = [];
+  for (const { id, line } of nodeLines) {
+    const [r] = parseHistory([line]).results;
+    if (!r) continue;
+    const held = plays.filter((p) => p.roomId === r.roomId && p.nodeId === id && p.from <= r.at).map((p) => p.epoch);
+    results.push(r.epoch === null && held.length ? { ...r, epoch: Math.max(...held) } : r);
+  }
+  const verdict = checkHistory(plays, results);
+  return {
+    copies: new Set(plays.map((p) => `${p.roomId}@${p.epoch}`)).size,
+    overlapMs: verdict.overlapMs,
+    overlaps: verdict.overlaps.length,
+    staleResults: verdict.staleResults.length,
+    resultsRecorded: results.length,
+    copiesPaused: nodeLines.filter((l) => l.line.includes('store lease lapsed')).length,
+    deathsJudged: nodeLines.filter((l) => l.line.includes('removed dead game processes')).length,
+    scoreRegressions: losses.filter((l) => (l.pointsLost ?? 0) > 0 && l.ticksLost === 0 && l.outcome === 'rejoined').length,
+  };
 }
 
 /** Background API traffic during the run: a top-10 read and an authenticated profile read, in turn, ~20 per second. */

@@ -12,6 +12,8 @@ export interface Injected {
   /** Store faults: how long the store was meant to be down, and when it was back (epoch ms, set by `over`). */
   outageMs?: number;
   storeBackAt?: number;
+  /** Network faults: when the fault was healed (epoch ms, set by `over`). */
+  healedAt?: number;
 }
 
 /** What a run asks of its scenario. */
@@ -29,6 +31,10 @@ export interface Scenario {
   over?(stack: BenchStack, injected: Injected): Promise<void>;
   /** Undoes what must be undone before the run ends (thaw a frozen node). */
   after?(stack: BenchStack, injected: Injected): Promise<void>;
+  /** Whether the target's players in `mode` lose their connection at all (default: yes); if not, the run does not wait for losses. */
+  losesPlayers?(mode: 'stateful' | 'checkpointed'): boolean;
+  /** Network faults: run with fencing on and off unless asked otherwise. */
+  network?: boolean;
 }
 
 function fmtMs(ms: number): string {
@@ -68,6 +74,36 @@ export const REDIS_DOWN_MS = 1000;
 /** The store's return, per injected fault (kept out of `Injected`, which goes into the report as JSON). */
 const storeReturns = new WeakMap<Injected, Promise<number>>();
 
+/** How long a network fault lasts before it is healed, unless `--outage` says otherwise: past the 1.2 s TTL, so a peer restores. */
+export const NETWORK_FAULT_MS = 3000;
+
+/**
+ * A network fault through the fault points on the busiest node (or the store), healed after its length
+ * (`over`): recovery is measured from the fault, the results and the history after the heal.
+ */
+function networkFault(name: string, fault: 'partition' | 'isolate' | 'slow', summary: string, options: { store?: boolean; ms?: number; losesPlayers: (mode: 'stateful' | 'checkpointed') => boolean }): Scenario {
+  const healAt = new WeakMap<Injected, number>();
+  return {
+    name,
+    summary,
+    network: true,
+    losesPlayers: options.losesPlayers,
+    async inject(stack, fleet, scenarioOptions) {
+      const target = options.store ? 'redis' : busiestNode(fleet);
+      const at = Date.now();
+      const description = await stack.cluster!.inject(fault, target, options.ms === undefined ? {} : { ms: options.ms });
+      const injected: Injected = { target, kind: options.store ? 'redis' : 'node', at, description };
+      healAt.set(injected, at + (scenarioOptions.outageMs ?? NETWORK_FAULT_MS));
+      return injected;
+    },
+    async over(stack, injected) {
+      await new Promise((r) => setTimeout(r, Math.max(0, healAt.get(injected)! - Date.now())));
+      await stack.cluster!.inject('heal', injected.target);
+      injected.healedAt = Date.now();
+    },
+  };
+}
+
 export const SCENARIOS: Record<string, Scenario> = {
   'kill-host': hostFault('kill-host', 'kill', 'SIGKILL the game node hosting the most bots (a crash)'),
   'freeze-host': hostFault('freeze-host', 'freeze', 'SIGSTOP the game node hosting the most bots (a hung host), thawed after recovery'),
@@ -100,4 +136,16 @@ export const SCENARIOS: Record<string, Scenario> = {
       injected.storeBackAt = await storeReturns.get(injected);
     },
   },
+  'partition-host': networkFault('partition-host', 'partition',
+    `Cut the game node hosting the most bots off from the store (its players still reach it) for ${NETWORK_FAULT_MS / 1000} s or --outage, then heal`,
+    { losesPlayers: (mode) => mode === 'checkpointed' }),
+  'isolate-host': networkFault('isolate-host', 'isolate',
+    `Cut the game node hosting the most bots off from the store and its players for ${NETWORK_FAULT_MS / 1000} s or --outage, then heal`,
+    { losesPlayers: () => true }),
+  'slow-store': networkFault('slow-store', 'slow',
+    `Add 300 ms each way between the game node hosting the most bots and the store for ${NETWORK_FAULT_MS / 1000} s or --outage, then heal`,
+    { ms: 300, losesPlayers: () => false }),
+  'partition-redis': networkFault('partition-redis', 'partition',
+    `Cut every process off from the store (Redis keeps running) for ${NETWORK_FAULT_MS / 1000} s or --outage, then heal`,
+    { store: true, losesPlayers: () => false }),
 };
