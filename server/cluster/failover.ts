@@ -4,7 +4,8 @@ import { ARENA_ROOM } from '../../shared/protocol';
 import { CodedError } from '../../shared/errors';
 import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
-import { answers, liveCandidates, liveProcesses, sweepDeadProcesses } from './liveness';
+import { HEARTBEAT_TTL_MS, answers, liveCandidates, liveProcesses, sweepDeadProcesses } from './liveness';
+import { connectedForMs } from '../common/redis';
 import type { ArenaCreateOptions } from './seats';
 
 /** Long enough for a restore (load + claim + first save, ~10 ms measured), short enough to retry a crashed restorer. */
@@ -39,6 +40,10 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Prom
   const host = await deps.checkpoints.host(roomId);
   if (!host) throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone: it was not checkpointed, or it ended.`);
   if (await isLive(deps, host)) return host;
+  // Just back from a store outage: the host may be alive and not have beaten yet. Judge it in a moment.
+  if (deps.redis && connectedForMs(deps.redis) < HEARTBEAT_TTL_MS) {
+    throw new RoomUnavailableError('room/restoring', `The store just came back; room ${roomId}'s host gets a heartbeat's time to show it is alive. Retry in a moment.`);
+  }
 
   if (!(await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS))) {
     throw new RoomUnavailableError('room/restoring', `Room ${roomId} is being restored on another node; retry in a moment.`);
