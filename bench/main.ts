@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchApi, type ApiBenchResult } from './api/bench';
 import { benchGameNode, benchRawWs, type GameNodeRun, type RawRun } from './gamenode/bench';
+import { benchFaultPoint, type FaultPointBenchResult } from './faultpoint/bench';
 import { runExperiment } from './experiment/experiment';
 import { machine, type ExperimentReport } from './experiment/report';
 import { SCENARIOS } from './experiment/scenarios';
@@ -11,7 +12,10 @@ import { fmt, percentile } from '../shared/stats';
 const HELP = `Statecraft benchmarks (not part of npm test): each comparison measured side by side in one run.
 
 Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-seconds 5]
-                        [--failover-runs 3] [--only api,gamenode,failover] [--out bench/RESULTS.md]`;
+                        [--failover-runs 3] [--only api,gamenode,faultpoint,failover] [--out bench/RESULTS.md]
+
+Everything but the faultpoint comparison runs with the fault points off (FAULT_POINTS=off): the
+faultpoint one measures what a fault point in pass mode adds to game traffic, next to direct.`;
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +24,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '10' },
     'api-seconds': { type: 'string', default: '5' },
     'failover-runs': { type: 'string', default: '3' },
-    only: { type: 'string', default: 'api,gamenode,failover' },
+    only: { type: 'string', default: 'api,gamenode,faultpoint,failover' },
     out: { type: 'string', default: 'bench/RESULTS.md' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -68,11 +72,17 @@ if (only.has('gamenode')) {
   check('tick lateness p99 (stateful)', '≤ 10 ms', stateful.tickLatenessMs.p99, (v) => v <= 10, ' ms');
 }
 
+let faultPoint: FaultPointBenchResult | null = null;
+if (only.has('faultpoint')) {
+  faultPoint = await benchFaultPoint({ log });
+  check('fault point added to a game message round trip (p50, both ways through one point)', '≤ 0.2 ms', faultPoint.addedRoundTripP50Ms, (v) => v <= 0.2, ' ms');
+}
+
 let failover: { kill: ExperimentReport; freeze: ExperimentReport } | null = null;
 if (only.has('failover')) {
   const common = {
     runs: failoverRuns, seed: 42, bots: 20, gameNodes: 3, warmupMs: 2000, recoveryTimeoutMs: 12_000, afterMs: 500,
-    matchSeconds: 4, resultsSeconds: 1, outDir: 'reports', command,
+    matchSeconds: 4, resultsSeconds: 1, outDir: 'reports', command, faultPoints: false,
     onProgress: (line: string) => log(line),
   };
   const kill = (await runExperiment(SCENARIOS['kill-host']!, { ...common, modes: ['stateful', 'checkpointed'] })).report;
@@ -103,7 +113,7 @@ const m = machine();
 const stamp = new Date().toISOString();
 const dir = join('reports', `bench-${stamp.replace(/[:.]/g, '-').replace('Z', '')}`);
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ command, at: stamp, machine: m, checks, api, game, failover: failover && { kill: failover.kill.aggregates, freeze: failover.freeze.aggregates } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ command, at: stamp, machine: m, checks, api, game, faultPoint, failover: failover && { kill: failover.kill.aggregates, freeze: failover.freeze.aggregates } }, null, 2));
 
 const lines: string[] = [
   '# Benchmark results',
@@ -130,6 +140,13 @@ if (game) {
     `| bytes per client per second | ${fmt(s.bytesPerClientPerSec)} | ${fmt(c.bytesPerClientPerSec)} | ${fmt(r.bytesPerClientPerSec)} |`,
     `| messages per client per second | ${fmt(s.messagesPerClientPerSec, 1)} | ${fmt(c.messagesPerClientPerSec, 1)} | ${fmt(r.messagesPerClientPerSec, 1)} |`,
     '', `CPU is utime+stime of the server process from /proc over the window. Bots run in the bench process on the same machine. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second).`, '');
+}
+if (faultPoint) {
+  const { direct: d, through: t } = faultPoint;
+  lines.push(`## Fault point (${faultPoint.messages} WebSocket round trips of ${faultPoint.bytes} bytes, interleaved)`, '', '| | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|',
+    `| direct | ${fmt(d.p50, 3)} | ${fmt(d.p95, 3)} | ${fmt(d.p99, 3)} |`,
+    `| through one fault point (pass) | ${fmt(t.p50, 3)} | ${fmt(t.p95, 3)} | ${fmt(t.p99, 3)} |`,
+    '', 'A round trip crosses the fault point twice (there and back), so the added latency per hop is at most the difference shown in the table above.', '');
 }
 if (failover) {
   lines.push(`## Failover (${failoverRuns} runs per mode, 20 bots, 3 game nodes)`, '');
