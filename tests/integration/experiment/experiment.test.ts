@@ -89,3 +89,25 @@ describe('a short redis-restart experiment with an outage length', () => {
     expect(run.leaderboard.doubleCounted).toBe(0);
   }, 90_000);
 });
+
+describe('a short partition-host experiment', () => {
+  it('fences: the cut-off host\'s checkpointed players are back in play on a live copy, no two copies overlap, no stale results', async () => {
+    const { report } = await runExperiment(SCENARIOS['partition-host']!, {
+      runs: 1, modes: ['checkpointed'], seed: 13, bots: 6, gameNodes: 2,
+      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
+      outDir: out, command: 'vitest: experiment.test.ts (partition-host)',
+    });
+    const run = report.runs[0]!;
+    expect(run.fault).toMatchObject({ kind: 'node', healedAt: expect.any(Number) });
+    expect(run.fencing).toBe(true);
+    expect(run.recovery.allBackMs, 'everyone back in play').not.toBeNull();
+    expect(run.recovery.sessionsLost).toBe(0);
+    expect(run.history.copies).toBeGreaterThanOrEqual(2); // the cut-off copy and the restored one
+    expect(run.history.copiesPaused).toBeGreaterThan(0);
+    expect(run.history.overlapMs).toBe(0);
+    expect(run.history.staleResults).toBe(0);
+    expect(run.processes).toEqual({ exits: [], unhandledRejections: 0 });
+    expect(run.leaderboard.lost).toBe(0);
+    expect(run.leaderboard.doubleCounted).toBe(0);
+  }, 90_000);
+});
