@@ -334,8 +334,10 @@ function startClusterView(apiUrls: string[]) {
 }
 
 /**
- * Compares each bot's `score-total` on the leaderboard with the sum of its
- * scores in the results it was shown: recorded below = lost, above = counted twice.
+ * Compares each bot's `score-total` on the leaderboard with the results it was
+ * shown: below the sum of those the host acknowledged as recorded = lost;
+ * above that sum plus those never acknowledged either way (the bot may have
+ * left before the notice) = counted twice. Results refused as stale are owed nothing.
  */
 async function checkLeaderboard(apiUrls: string[], fleet: BotFleet): Promise<RunResult['leaderboard']> {
   const api = new BotApi(apiUrls, [], 3000);
@@ -361,15 +363,17 @@ async function checkLeaderboard(apiUrls: string[], fleet: BotFleet): Promise<Run
   const matches = new Set<string>();
   bots.forEach((b, i) => {
     for (const id of b.results.keys()) matches.add(id);
-    const expected = sum([...b.results.values()]);
+    const shown = [...b.results.values()];
+    const acknowledged = sum(shown.filter((r) => r.status === 'recorded').map((r) => r.score));
+    const atMost = acknowledged + sum(shown.filter((r) => r.status === 'shown').map((r) => r.score));
     const got = recorded[i];
     if (got === null || got === undefined) return void out.unreadable++;
-    if (got < expected) {
+    if (got < acknowledged) {
       out.lost++;
-      out.lostPoints += expected - got;
-    } else if (got > expected) {
+      out.lostPoints += acknowledged - got;
+    } else if (got > atMost) {
       out.doubleCounted++;
-      out.doublePoints += got - expected;
+      out.doublePoints += got - atMost;
     }
   });
   out.matchesSeen = matches.size;

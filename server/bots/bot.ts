@@ -87,8 +87,14 @@ export class Bot {
   connection: GameConnection | null = null;
   node: NodeInfo | null = null;
   readonly losses: LossRecord[] = [];
-  /** matchId → this player's score in the results it was shown (first time seen). */
-  readonly results = new Map<string, number>();
+  /**
+   * matchId → this player's score in the results it was shown, and what the
+   * host said of them: 'shown' until the host says they are recorded, or that
+   * they were refused because that copy of the room was stale. A 'shown' result
+   * is replaced if another copy ends the same match (the live copy, restored
+   * from a checkpoint, replays its end: only its results can be recorded).
+   */
+  readonly results = new Map<string, { score: number; status: 'shown' | 'recorded' | 'stale' }>();
   readonly rtts: number[] = [];
   readonly traffic = { bytes: 0, messages: 0 };
   inputsSent = 0;
@@ -194,6 +200,10 @@ export class Bot {
       if (this.rtts.length < 100_000) this.rtts.push(rtt);
     });
     conn.on('results', (r) => this.#onResults(r));
+    conn.on('recorded', (n) => {
+      const seen = this.results.get(n.matchId);
+      if (seen && seen.status === 'shown' && n.status !== 'waiting') seen.status = n.status;
+    });
     conn.on('patch', (state) => this.connection === conn && this.#onPatch(conn, state));
     conn.on('lost', (loss) => this.connection === conn && this.#lose(conn, loss));
     this.#follower?.stop();
@@ -271,7 +281,8 @@ export class Bot {
 
   #onResults(result: MatchResult): void {
     const mine = result.standings.find((s) => s.playerId === this.playerId);
-    if (mine && !this.results.has(result.matchId)) this.results.set(result.matchId, mine.score);
+    const seen = this.results.get(result.matchId);
+    if (mine && (!seen || seen.status !== 'recorded')) this.results.set(result.matchId, { score: mine.score, status: 'shown' });
   }
 
   #lose(conn: GameConnection, lost: ConnectionLoss): void {
