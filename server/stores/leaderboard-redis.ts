@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LEADERBOARD_IDS, type BoardStanding, type LeaderboardEntry, type LeaderboardId } from '../../shared/api';
 import type { MatchResult } from '../../shared/protocol';
-import { KEY_PREFIX } from '../common/redis';
+import { KEY_PREFIX, connectedForMs } from '../common/redis';
 import {
   MATCH_DEDUP_SECONDS, dailyPeriod, periodOf, validStandings, weeklyPeriod,
   StaleResultError, type LeaderboardSlice, type LeaderboardStore, type ResultFence,
@@ -31,7 +31,8 @@ export function watchLeaderboardChanges(redis: Redis, onChange: () => void): () 
 
 // KEYS: match, names, then the 6 boards in LEADERBOARD_IDS order (best, total, best, total, ...),
 // then the room's checkpoint hash (the fence). ARGV: dedup seconds, daily expiry ms, weekly
-// expiry ms, the recording copy's epoch ('' = unfenced), then (playerId, name, score)*.
+// expiry ms ('' = this store already set this period's), the recording copy's epoch ('' = unfenced),
+// then (playerId, name, score)*.
 // Returns 1 recorded, 0 already recorded, or -(current epoch) when the copy is stale.
 // A player listed more than once counts once, with their best score (validStandings already
 // merges them; the script holds the rule on its own too, since it is what writes).
@@ -58,8 +59,8 @@ for i = 5, #ARGV, 3 do
     end
   end
 end
-redis.call('PEXPIREAT', KEYS[5], ARGV[2]) redis.call('PEXPIREAT', KEYS[6], ARGV[2])
-redis.call('PEXPIREAT', KEYS[7], ARGV[3]) redis.call('PEXPIREAT', KEYS[8], ARGV[3])
+if ARGV[2] ~= '' then redis.call('PEXPIREAT', KEYS[5], ARGV[2]) redis.call('PEXPIREAT', KEYS[6], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('PEXPIREAT', KEYS[7], ARGV[3]) redis.call('PEXPIREAT', KEYS[8], ARGV[3]) end
 redis.call('PUBLISH', '${CHANGED_CHANNEL}', KEYS[1])
 return 1`;
 
@@ -84,11 +85,22 @@ local ids = {}
 for i = 1, #rows, 2 do ids[#ids + 1] = rows[i] end
 return {start, rows, redis.call('HMGET', KEYS[2], unpack(ids))}`;
 
+// KEYS: the 6 boards. ARGV: playerId. Returns {score|false, rank|false}* in KEYS order: /v1/players/me
+// in one round trip and one reply (a 12-command pipeline was 12 replies to parse, per request).
+const STANDINGS = `
+local out = {}
+for i = 1, #KEYS do
+  out[2 * i - 1] = redis.call('ZSCORE', KEYS[i], ARGV[1])
+  out[2 * i] = redis.call('ZRANK', KEYS[i], ARGV[1])
+end
+return out`;
+
 type RangeReply = [number, string[], (string | null)[]];
 interface Scripts {
   scLbRecord(...args: (string | number)[]): Promise<number>;
   scLbRange(...args: (string | number)[]): Promise<RangeReply>;
   scLbAround(...args: (string | number)[]): Promise<RangeReply | [-1]>;
+  scLbStandings(...args: string[]): Promise<(string | number | null)[]>;
 }
 
 const NAMES_KEY = `${KEY_PREFIX}lb:names`;
@@ -96,11 +108,18 @@ const NAMES_KEY = `${KEY_PREFIX}lb:names`;
 /** Leaderboards in Redis sorted sets; every write of a match is one Lua script (atomic, exactly once). */
 export class RedisLeaderboardStore implements LeaderboardStore {
   readonly #scripts: Scripts;
+  /**
+   * The daily and weekly periods whose boards this store has given their expiry: set once per period,
+   * not with every write (each submit did four PEXPIREATs). Tied to the connection's ready time:
+   * after a reconnect the store may have restarted empty and recreated a board without one.
+   */
+  #expirySet = { daily: '', weekly: '', readyAt: Number.NaN };
 
   constructor(private readonly redis: Redis, private readonly now: () => number = Date.now) {
     redis.defineCommand('scLbRecord', { numberOfKeys: 3 + LEADERBOARD_IDS.length, lua: RECORD });
     redis.defineCommand('scLbRange', { numberOfKeys: 2, lua: RANGE });
     redis.defineCommand('scLbAround', { numberOfKeys: 2, lua: AROUND });
+    redis.defineCommand('scLbStandings', { numberOfKeys: LEADERBOARD_IDS.length, lua: STANDINGS });
     this.#scripts = redis as unknown as Scripts;
   }
 
@@ -113,10 +132,18 @@ export class RedisLeaderboardStore implements LeaderboardStore {
     const args: (string | number)[] = [`${KEY_PREFIX}lb:match:${result.matchId}`, NAMES_KEY];
     for (const board of LEADERBOARD_IDS) args.push(this.#key(board, now));
     args.push(checkpointKey(fence?.roomId ?? result.matchId));
-    args.push(MATCH_DEDUP_SECONDS, dailyPeriod(now).expiresAt, weeklyPeriod(now).expiresAt, fence ? fence.epoch : '');
+    const daily = dailyPeriod(now);
+    const weekly = weeklyPeriod(now);
+    // connectedForMs is 0 for a connection not made by createRedis: then every write sets the expiry.
+    const readyAt = performance.now() - connectedForMs(this.redis);
+    const expiry = this.#expirySet;
+    const same = Math.abs(expiry.readyAt - readyAt) < 5; // the same connection (float noise aside)
+    args.push(MATCH_DEDUP_SECONDS, same && expiry.daily === daily.tag ? '' : daily.expiresAt, same && expiry.weekly === weekly.tag ? '' : weekly.expiresAt, fence ? fence.epoch : '');
     for (const s of validStandings(result)) args.push(s.playerId, s.name, s.score);
     const outcome = Number(await this.#scripts.scLbRecord(...args));
     if (outcome < 0) throw new StaleResultError(fence!, -outcome);
+    // Only a recorded match ran the PEXPIREATs (a duplicate or a refusal returns before them).
+    if (outcome === 1 && connectedForMs(this.redis) > 0) this.#expirySet = { daily: daily.tag, weekly: weekly.tag, readyAt };
     return outcome === 1;
   }
 
@@ -134,14 +161,10 @@ export class RedisLeaderboardStore implements LeaderboardStore {
 
   async standings(playerId: string): Promise<BoardStanding[]> {
     const now = this.now();
-    const pipe = this.redis.pipeline();
-    for (const board of LEADERBOARD_IDS) pipe.zscore(this.#key(board, now), playerId).zrank(this.#key(board, now), playerId);
-    const replies = (await pipe.exec()) ?? [];
+    const replies = await this.#scripts.scLbStandings(...LEADERBOARD_IDS.map((board) => this.#key(board, now)), playerId);
     return LEADERBOARD_IDS.map((board, i) => {
-      const [scoreErr, score] = replies[2 * i] ?? [];
-      const [rankErr, rank] = replies[2 * i + 1] ?? [];
-      if (scoreErr) throw scoreErr;
-      if (rankErr) throw rankErr;
+      const score = replies[2 * i];
+      const rank = replies[2 * i + 1];
       return score == null || rank == null
         ? { board, rank: null, score: null }
         : { board, rank: Number(rank) + 1, score: -Number(score) || 0 };
