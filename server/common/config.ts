@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sentinelAddress } from './redis';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -16,10 +17,11 @@ const Env = z.object({
   /** First game node's port; node N listens on GAME_PORT + N - 1. */
   GAME_PORT: port.default(2567),
   /**
-   * `host:port` (no scheme) clients use to reach this game node, as seat reservations name it.
-   * Default `${PUBLIC_HOST}:${GAME_PORT}`; the supervisor sets it to the node's players' fault point.
+   * `host[:port][/path]` (no scheme) clients use to reach this game node, as seat reservations name
+   * it (Colyseus's `publicAddress`): behind the ingress `<ingress host:port>/<NODE_ID>`, e.g.
+   * `localhost:8080/node-2`. Default `${PUBLIC_HOST}:${GAME_PORT}` (players connect straight to it).
    */
-  PUBLIC_ADDRESS: z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'host:port, no scheme').optional(),
+  PUBLIC_ADDRESS: z.string().regex(/^[^\s:/]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/, 'host[:port][/path], no scheme').optional(),
   /**
    * `on`: the supervisor puts a TCP fault point on every path it owns (each process → Redis,
    * players → each game node), so network faults can be injected; `off` connects them directly
@@ -58,8 +60,21 @@ const Env = z.object({
   ROOMS_PER_PLAYER: z.coerce.number().int().min(0).default(3),
   /** Concurrent WebSocket connections one client IP may hold to one game node; 0 = no limit. */
   WS_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(32),
-  /** Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process. */
+  /**
+   * Redis for presence, matchmaking, checkpoints and leaderboards. Empty = in-memory, one process.
+   * A store address: `redis://host:port`, or `redis-sentinel://host:port,host:port#name` (the primary
+   * Sentinel names; REDIS_SENTINELS is the same thing in two variables and wins when set).
+   */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Sentinels to ask for the store's primary (`host:port,host:port,...`); unset = REDIS_URL is one server. */
+  REDIS_SENTINELS: z.string().regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'host:port,host:port,...').optional(),
+  /** The primary's name in the Sentinels' configuration (`sentinel monitor <name> ...`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('statecraft'),
+  /**
+   * The store `npm start` runs when nothing answers at REDIS_URL: `single` (one redis-server) or
+   * `ha` / `sentinel` (a primary, one replica and three Sentinels). `npm start -- --store ha` sets it.
+   */
+  STORE: z.enum(['single', 'ha', 'sentinel']).default('single'),
   /** HMAC secret for access tokens (≥ 32 bytes). The supervisor generates one when unset. */
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL: seconds.default(900),
@@ -92,7 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const data = parsed.data;
-  return { ...data, PUBLIC_ADDRESS: data.PUBLIC_ADDRESS ?? `${data.PUBLIC_HOST}:${data.GAME_PORT}` };
+  // One store address for every consumer: each passes REDIS_URL to the one connection factory.
+  const redisUrl = data.REDIS_SENTINELS ? sentinelAddress(data.REDIS_SENTINELS, data.REDIS_SENTINEL_NAME) : data.REDIS_URL;
+  return { ...data, REDIS_URL: redisUrl, PUBLIC_ADDRESS: data.PUBLIC_ADDRESS ?? `${data.PUBLIC_HOST}:${data.GAME_PORT}` };
 }
 
 export function apiPorts(config: Config): number[] {

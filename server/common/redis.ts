@@ -1,4 +1,4 @@
-import { Redis, ReplyError } from 'ioredis';
+import { Redis, ReplyError, type RedisOptions as IoRedisOptions } from 'ioredis';
 import { CodedError, type ErrorCodes } from '../../shared/errors';
 import type { Logger } from './logger';
 
@@ -54,13 +54,49 @@ class CodedRedis extends Redis {
   }
 }
 
+/** Scheme of a store address that names Sentinels instead of a server (Lettuce's form). */
+export const SENTINEL_SCHEME = 'redis-sentinel:';
+
+/** Where the store is: one server (`redis://…`) or a primary found through Sentinels. */
+export type StoreAddress =
+  | { kind: 'server'; url: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string };
+
+/**
+ * Parses a store address: `redis://host:port[/db]` (one server), or
+ * `redis-sentinel://host:port,host:port,...#name` (ask these Sentinels for the
+ * primary of `name`; Lettuce's syntax). Throws on a malformed Sentinel list.
+ */
+export function parseStoreAddress(address: string): StoreAddress {
+  if (!address.startsWith(SENTINEL_SCHEME)) return { kind: 'server', url: address };
+  const [hosts = '', name = ''] = address.slice(SENTINEL_SCHEME.length).replace(/^\/\//, '').split('#');
+  const sentinels = hosts.replace(/\/$/, '').split(',').filter(Boolean).map((hp) => {
+    const m = /^([^:\s]+):(\d{1,5})$/.exec(hp);
+    if (!m) throw new Error(`Bad Sentinel address "${hp}" in ${address}: want host:port.`);
+    return { host: m[1]!, port: Number(m[2]) };
+  });
+  if (!sentinels.length || !name) throw new Error(`Bad Sentinel store address ${address}: want ${SENTINEL_SCHEME}//host:port,host:port#name.`);
+  return { kind: 'sentinel', sentinels, name };
+}
+
+/** The address `parseStoreAddress` reads back, for `host:port,host:port` and a primary's name. */
+export function sentinelAddress(sentinels: string, name: string): string {
+  return `${SENTINEL_SCHEME}//${sentinels}#${name}`;
+}
+
 /**
  * The one Redis connection factory: auto-pipelined, named, reconnecting forever
  * with capped backoff. Commands that get no answer reject with {@link RedisUnavailableError}.
+ * `address` is a store address ({@link parseStoreAddress}): with Sentinels the
+ * client asks them for the primary at every (re)connect, so after a failover it
+ * reconnects to the promoted replica by itself; the options behave the same.
  */
-export function createRedis(url: string, options: RedisOptions): Redis {
+export function createRedis(address: string, options: RedisOptions): Redis {
   const failFast = options.failFast ?? false;
-  const redis = new CodedRedis(url, {
+  // Reconnect attempts to a store that is down cost almost nothing (refused at once), and the
+  // cap bounds how long after its return we notice: a room must be saved again within 1 s.
+  const backoff = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 250);
+  const common: IoRedisOptions = {
     connectionName: `statecraft:${options.role}`,
     enableAutoPipelining: true,
     lazyConnect: options.lazyConnect ?? false,
@@ -68,10 +104,23 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     maxRetriesPerRequest: failFast ? 1 : options.waitForever ? null : 20,
     // A command stuck on a half-open socket must not hold a request forever.
     commandTimeout: failFast ? 1000 : undefined,
-    // Reconnect attempts to a store that is down cost almost nothing (refused at once), and the
-    // cap bounds how long after its return we notice: a room must be saved again within 1 s.
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 250),
-  });
+    retryStrategy: backoff,
+    // A primary demoted by Sentinel (it came back after a failover, or a manual SENTINEL FAILOVER)
+    // answers writes with READONLY: reconnect, which asks Sentinel again, and resend the command.
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
+  const target = parseStoreAddress(address);
+  const redis = target.kind === 'server'
+    ? new CodedRedis(target.url, common)
+    : new CodedRedis({
+      ...common,
+      sentinels: target.sentinels,
+      name: target.name,
+      // Sentinels refuse at once while down, as the store does: the same capped backoff.
+      sentinelRetryStrategy: backoff,
+      // A hung Sentinel must not hold a reconnect: try the next one.
+      sentinelCommandTimeout: 1000,
+    });
   // Without a listener ioredis prints every reconnect failure; log only state changes.
   let down = false;
   redis.on('error', (err: Error) => {

@@ -5,6 +5,7 @@ const USAGE = `Usage: npm run chaos -- <${PROCESS_FAULTS.join('|')}> <process-id
        npm run chaos -- <partition|isolate|heal> <node-id>
        npm run chaos -- slow <node-id> <ms>
        npm run chaos -- <partition|heal> redis
+       npm run chaos -- <kill|restart> redis-primary       (npm start -- --store ha)
        npm run chaos -- fencing <on|off>
        npm run chaos -- status
 
@@ -28,7 +29,9 @@ partition, and bytes already sent are held until heal):
 
 Process ids: node-1, node-2, ... (game nodes), api-1, api-2, ... (API instances),
 and redis (the store: kill and restart only when npm start started redis-server itself;
-restart brings it back on the same port with its data).
+restart brings it back on the same port with its data). With a replicated store
+(npm start -- --store ha): redis-primary, kill = SIGKILL the server Sentinel names primary now
+(the replica is promoted in ~2-3 s), restart = start a killed server again as a replica.
 Talks to the supervisor started by \`npm start\` (its address and token are in .data/control.json).`;
 
 const [fault, target, extra] = process.argv.slice(2);

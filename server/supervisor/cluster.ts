@@ -1,7 +1,7 @@
 import { ManagedChild, type ChildKind } from './child';
 import { FaultError, UnknownTargetError } from './faults';
 import { NETWORK_FAULTS, Network, type NetworkFault, type NetworkFaultName } from './network';
-import { STORE_ID, type ManagedStore } from './store';
+import { STORE_ID, type SupervisedStore } from './store';
 
 export { FaultError, UnknownTargetError } from './faults';
 
@@ -16,8 +16,10 @@ export interface ClusterOptions {
   /** Extra environment for every child (TICK_RATE, MATCH_SECONDS, LOG_LEVEL, CORS_ORIGINS...). */
   env?: Record<string, string>;
   print?: (id: string, line: string) => void;
-  /** The shared Redis as a fault target (`redis`); absent in one-process mode. */
-  store?: ManagedStore;
+  /** The shared Redis as a fault target (`redis`, or `redis-primary` when replicated); absent in one-process mode. */
+  store?: SupervisedStore;
+  /** Why there are no fault points, when it is not FAULT_POINTS=off (the replicated store: Sentinel names the primary's own address). */
+  faultPointsOff?: string;
   /**
    * A fault point on every path (each process → Redis, players → each game node), so network
    * faults can be injected (default true; benchmarks turn it off to measure without the hop).
@@ -85,12 +87,12 @@ export class Cluster {
 
   get(id: string): ManagedChild {
     const child = this.children.get(id);
-    if (!child) throw new UnknownTargetError(id, [...this.children.keys(), ...(this.store ? [STORE_ID] : [])]);
+    if (!child) throw new UnknownTargetError(id, [...this.children.keys(), ...(this.store?.targets ?? [])]);
     return child;
   }
 
   /** The store as a fault target, when there is one. */
-  get store(): ManagedStore | null {
+  get store(): SupervisedStore | null {
     return this.options.store ?? null;
   }
 
@@ -134,9 +136,9 @@ export class Cluster {
   /** Injects a fault into one process, or the store. Returns what was done, for the caller to show. */
   async inject(fault: Fault, id: string, options: { ms?: number } = {}): Promise<string> {
     if ((NETWORK_FAULTS as readonly string[]).includes(fault)) return this.#injectNetwork(fault as NetworkFaultName, id, options.ms);
-    if (id === STORE_ID) {
+    if (id === STORE_ID || this.store?.targets.includes(id)) {
       if (!this.store) throw new FaultError('control/invalid', 'One-process mode: there is no store to fail (everything is in this process\'s memory).');
-      return this.store.inject(fault);
+      return this.store.inject(fault, id);
     }
     const child = this.get(id);
     if (fault !== 'restart' && !child.process) throw new FaultError('control/invalid', `${id} is not running (${child.lastExit ?? 'never started'}): restart it first.`);
@@ -169,9 +171,9 @@ export class Cluster {
   #injectNetwork(fault: NetworkFaultName, id: string, ms: number | undefined): string {
     if (id !== STORE_ID) this.get(id); // unknown ids are named as such, with the known ones
     if (!this.network) {
-      throw new FaultError('control/invalid', this.options.redisUrl
+      throw new FaultError('control/invalid', this.options.faultPointsOff ?? (this.options.redisUrl
         ? 'Fault points are off (FAULT_POINTS=off): every process reaches Redis and its players directly, so there is nothing to cut.'
-        : 'One-process mode: there is no network between the game, the API and the store (one process, in memory).');
+        : 'One-process mode: there is no network between the game, the API and the store (one process, in memory).'));
     }
     return this.network.inject(fault, id, ms);
   }

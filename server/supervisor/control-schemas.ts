@@ -18,6 +18,16 @@ export const ProcessInfo = Type.Object({
   reason: Type.Optional(Type.Union([Type.String(), Type.Null()], {
     description: 'The store only: null when kill and restart work; otherwise why they are off (the supervisor did not start this Redis)',
   })),
+  mode: Type.Optional(Type.Enum(['single', 'ha'] as const, {
+    description: 'The store only: one server, or replicated (a primary, a replica and Sentinels; port and pid are the primary\'s, and redis-primary takes kill and restart)',
+  })),
+  members: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(),
+    role: Type.Enum(['primary', 'replica', 'sentinel'] as const),
+    port: Type.Integer(),
+    pid: Type.Union([Type.Integer(), Type.Null()]),
+    state: Type.Enum(['alive', 'dead'] as const),
+  }), { description: 'The replicated store only: every server and Sentinel' })),
 });
 export type ProcessInfo = Static<typeof ProcessInfo>;
 
@@ -29,7 +39,7 @@ export const FaultBody = Type.Object({
     description: 'Process faults: kill, freeze, thaw, restart, drain. Network faults (through the fault points): partition (target ↔ store), '
       + 'isolate (game node ↔ store and players), slow (target ↔ store, `ms` each way), heal; redis takes partition and heal (every process ↔ store)',
   }),
-  target: Type.String({ minLength: 1, maxLength: 64, description: 'A process id from GET /processes, or redis' }),
+  target: Type.String({ minLength: 1, maxLength: 64, description: 'A process id from GET /processes, or redis (redis-primary when the store is replicated)' }),
   ms: Type.Optional(Type.Integer({ minimum: SLOW_MS.min, maximum: SLOW_MS.max, description: 'slow only: latency added each way, ms' })),
 });
 

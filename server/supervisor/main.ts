@@ -4,23 +4,26 @@ import { parseArgs } from 'node:util';
 import { apiPorts, loadConfig } from '../common/config';
 import { Cluster } from './cluster';
 import { startControlServer, type ControlServer } from './control';
-import { redisAnswers, redisServerInstalled, startRedisServer } from './redis';
-import { ManagedStore } from './store';
+import { openStore } from './store-open';
 import { startWeb } from './web';
+import { Ingress } from './ingress';
 import { formatLine } from './output';
 import { freePort } from './ports';
 
 const HELP = `Statecraft local cluster
 
-Usage: npm start [-- --nodes N] [-- --no-web]
+Usage: npm start [-- --nodes N] [-- --no-web] [-- --store ha]
 
 Starts Redis (if none answers at REDIS_URL), the game nodes, the API instances,
-the web client and the fault-injection endpoint, then prints where each runs.
-Ctrl-C stops everything.
+the ingress (the one public entry point, http://PUBLIC_HOST:WEB_PORT: the page,
+/api/* round robin, /<node-id>/* to that node), the web client behind it and the
+fault-injection endpoint, then prints where each runs. Ctrl-C stops everything.
 
 Options:
   --nodes N     game nodes to start (env GAME_NODES, default 3)
-  --no-web      do not start the web client
+  --store ha    a replicated store: a Redis primary, one replica and three Sentinels
+                (env STORE=ha or sentinel); every process finds the primary through Sentinel
+  --no-web      do not start the web client (the ingress still serves /api and the nodes)
   --no-control  do not start the fault-injection endpoint
   -h, --help    show this help
 
@@ -29,6 +32,7 @@ Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>
         npm run chaos -- <partition|isolate|heal> <node-1|...>, slow <node-1|...> <ms>
         npm run chaos -- <partition|heal> redis, <kill|restart> redis (when the supervisor started Redis itself)
         npm run chaos -- fencing <on|off>
+        npm run chaos -- <kill|restart> redis-primary (with --store ha)
 Network faults go through fault points (FAULT_POINTS=off connects everything directly).`;
 
 const DATA_DIR = '.data';
@@ -37,6 +41,7 @@ export const CONTROL_FILE = `${DATA_DIR}/control.json`;
 const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string' },
+    store: { type: 'string' },
     'no-web': { type: 'boolean', default: false },
     'no-control': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -49,22 +54,12 @@ if (args.help) {
 
 const config = loadConfig({ ...process.env, ...(args.nodes ? { GAME_NODES: args.nodes } : {}) });
 const say = (line: string) => console.log(`[statecraft] ${line}`);
-let store: ManagedStore | null = null;
-let redisUrl: string | null = config.REDIS_URL || null;
-
-if (redisUrl && (await redisAnswers(redisUrl))) {
-  store = ManagedStore.external(redisUrl);
-} else if (redisUrl) {
-  const url = new URL(redisUrl);
-  if (redisServerInstalled() && ['localhost', '127.0.0.1'].includes(url.hostname)) {
-    say(`No Redis at ${redisUrl}: starting redis-server (data in ${DATA_DIR}/redis, kept across restarts)`);
-    const dir = `${DATA_DIR}/redis`;
-    store = ManagedStore.started(redisUrl, await startRedisServer(Number(url.port || 6379), dir), dir);
-  } else {
-    say(`No Redis answers at ${redisUrl} and redis-server is not installed.`);
-    redisUrl = null;
-  }
+if (args.store !== undefined && !['ha', 'sentinel', 'single'].includes(args.store)) {
+  console.error(`--store takes ha (or sentinel) or single, not ${args.store}.`);
+  process.exit(2);
 }
+const opened = await openStore(config, { ha: ['ha', 'sentinel'].includes(args.store ?? config.STORE), dataDir: DATA_DIR, say });
+const { store, redisUrl } = opened;
 if (!redisUrl) {
   say('Running in ONE-PROCESS MODE: one game node and one API instance in a single process, in memory.');
   say('Nothing survives a restart and there is no other node to fail over to. For the full cluster,');
@@ -72,9 +67,11 @@ if (!redisUrl) {
 }
 
 const jwtSecret = config.JWT_SECRET ?? randomBytes(48).toString('base64url');
-const webOrigin = `http://${config.PUBLIC_HOST}:${config.WEB_PORT}`;
+// The ingress is the one public origin: the page, the API and every game node's route.
+const ingressHost = `${config.PUBLIC_HOST}:${config.WEB_PORT}`;
+const webOrigin = `http://${ingressHost}`;
 // With fault points, players use GAME_PORT + i (the node's fault point) and the node itself listens on a free port.
-const faultPoints = config.FAULT_POINTS === 'on' && redisUrl !== null;
+const faultPoints = config.FAULT_POINTS === 'on' && redisUrl !== null && opened.faultPointsOff === null;
 const playerPorts = Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i);
 const cluster = new Cluster({
   redisUrl,
@@ -82,10 +79,12 @@ const cluster = new Cluster({
   faultPoints,
   playerPorts,
   bindHost: config.BIND_HOST,
+  ingressHost,
   apiPorts: apiPorts(config),
   publicHost: config.PUBLIC_HOST,
   jwtSecret,
   ...(store ? { store } : {}),
+  ...(opened.faultPointsOff ? { faultPointsOff: opened.faultPointsOff } : {}),
   env: {
     TICK_RATE: String(config.TICK_RATE),
     MATCH_SECONDS: String(config.MATCH_SECONDS),
@@ -101,12 +100,13 @@ const cluster = new Cluster({
 });
 
 let control: ControlServer | null = null;
+let ingress: Ingress | null = null;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   say('stopping...');
-  await Promise.allSettled([cluster.stop(), control?.close(), web?.close()]);
+  await Promise.allSettled([ingress?.close(), cluster.stop(), control?.close(), web?.close()]);
   rmSync(CONTROL_FILE, { force: true });
   await store?.stop().catch(() => {});
   process.exit(code);
@@ -125,22 +125,27 @@ try {
     mkdirSync(DATA_DIR, { recursive: true });
     writeFileSync(CONTROL_FILE, JSON.stringify(controlAccess), { mode: 0o600 });
   }
-  const apiUrls = redisUrl
-    ? cluster.list('api').map((c) => `http://${config.PUBLIC_HOST}:${c.spec.port}`)
-    : [`http://${config.PUBLIC_HOST}:${apiPorts(config)[0]}`];
-  if (!args['no-web']) web = await startWeb(config.WEB_PORT, { apiUrls, control: controlAccess });
+  // Vite listens on an internal loopback port: the page reaches it only through the ingress.
+  const webPort = args['no-web'] ? null : await freePort();
+  if (webPort !== null) web = await startWeb(webPort, { api: '/api', control: controlAccess });
+  ingress = await Ingress.start(cluster.ingressRoutes(webPort === null ? null : { host: '127.0.0.1', port: webPort }), { host: config.BIND_HOST, port: config.WEB_PORT });
+  const apiAt = (port: number) => `http://${cluster.topology.apis[0]?.reach.host ?? '127.0.0.1'}:${port}`;
 
   console.log(table([
     ['what', 'id', 'where', 'pid'],
     ['redis', store?.managed ? 'started here' : store ? 'already running (no store faults)' : 'none: in memory', redisUrl ?? '-', store?.info().pid ?? '-'],
+    ...(store?.info().members ?? []).map((m) => [`  ${m.role}`, m.id, `127.0.0.1:${m.port}`, m.pid ?? '-']),
+    ['ingress', 'the entry point', `${webOrigin}  (/api/* round robin, /<node-id>/* sticky, /ingress/pool)`, process.pid],
     ...cluster.list().map((c) => [c.spec.kind === 'game' ? 'game node' : 'API', c.spec.id,
-      c.spec.kind === 'game' ? `ws://${c.spec.env.PUBLIC_ADDRESS}${faultPoints ? ` (listens on ${c.spec.port})` : ''}` : `http://${config.PUBLIC_HOST}:${c.spec.port}`, c.pid ?? '-']),
+      c.spec.kind === 'game' ? `ws://${c.spec.env.PUBLIC_ADDRESS} → ${c.spec.port}` : `${webOrigin}/api → ${apiAt(c.spec.port)}`, c.pid ?? '-']),
     ...(cluster.network?.paths() ?? []).map((p) => ['fault point', p.name, `${p.listen} → ${p.target}`, process.pid]),
-    ...(redisUrl ? [] : [['API', 'api-1 (in node-1)', apiUrls[0]!, cluster.get('node-1').pid ?? '-']]),
+    ...(redisUrl ? [] : [['API', 'api-1 (in node-1)', `${webOrigin}/api → ${apiAt(apiPorts(config)[0]!)}`, cluster.get('node-1').pid ?? '-']]),
     ...(control ? [['control', 'loopback only', control.url, process.pid]] : []),
-    ...(web ? [['web client', '', webOrigin, process.pid]] : []),
+    ...(web && webPort !== null ? [['web client', 'behind the ingress', `${webOrigin} → 127.0.0.1:${webPort}`, process.pid]] : []),
   ]));
-  if (redisUrl && !faultPoints) say('Fault points are off (FAULT_POINTS=off): no network faults (partition, isolate, slow).');
+  if (opened.faultPointsOff) say(`Fault points are off: ${opened.faultPointsOff}`);
+  else if (redisUrl && !faultPoints) say('Fault points are off (FAULT_POINTS=off): no network faults (partition, isolate, slow).');
+  if (opened.persistenceWarning) say(`WARNING: the Redis at ${redisUrl} ${opened.persistenceWarning}. See README "Durable data".`);
   if (!cluster.fencing) say('FENCING=off: checkpointed rooms cut off from the store play on (split brain); the lab only.');
   if (web) say(`Play at ${webOrigin}  (Ctrl-C stops everything)`);
 } catch (err) {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { parseStoreAddress } from '../common/redis';
 import { FaultError } from './faults';
 import { redisAnswers, startRedisServer } from './redis';
 
@@ -17,6 +18,38 @@ export interface StoreProcess {
   lastExit: string | null;
   /** Null when its faults can be injected; otherwise why not (the supervisor did not start it). */
   reason: string | null;
+  /** `single`: one server; `ha`: a primary, a replica and Sentinels (`port` and `pid` are the primary's). */
+  mode?: 'single' | 'ha';
+  /** `ha` only: every server and Sentinel. */
+  members?: StoreMember[];
+}
+
+/** One server or Sentinel of a replicated store. */
+export interface StoreMember {
+  id: string;
+  role: 'primary' | 'replica' | 'sentinel';
+  port: number;
+  pid: number | null;
+  state: 'alive' | 'dead';
+}
+
+/**
+ * The store as the cluster sees it, whichever shape it has: one server ({@link ManagedStore}) or a
+ * replicated one (`SentinelStore`). It lists itself in GET /processes and takes faults on `targets`.
+ */
+export interface SupervisedStore {
+  /** The store address every process connects to (REDIS_URL). */
+  readonly url: string;
+  readonly mode: 'single' | 'ha';
+  /** Whether the supervisor started it (and so may kill and restart it). */
+  readonly managed: boolean;
+  /** Null when its faults can be injected; otherwise why not. */
+  readonly reason: string | null;
+  /** Fault targets it answers to (`redis`, `redis-primary`). */
+  readonly targets: readonly string[];
+  info(): StoreProcess;
+  inject(fault: string, target: string): Promise<string>;
+  stop(): Promise<void>;
 }
 
 /** An external store is checked at most this often (the page polls GET /processes twice a second). */
@@ -28,7 +61,9 @@ const EXTERNAL_CHECK_MS = 2000;
  * data directory; a Redis that was already answering belongs to someone else,
  * and its faults are refused with the reason.
  */
-export class ManagedStore {
+export class ManagedStore implements SupervisedStore {
+  readonly mode = 'single' as const;
+  readonly targets = [STORE_ID] as const;
   #child: ChildProcess | null;
   #state: StoreProcess['state'];
   #lastExit: string | null = null;
@@ -47,12 +82,14 @@ export class ManagedStore {
 
   /** A Redis that answered at `url` before the supervisor looked: not ours to kill. */
   static external(url: string): ManagedStore {
-    return new ManagedStore(url, null, null,
-      `Redis at ${url} was already running when the cluster started; the supervisor did not start it, so it will not kill or restart it. Stop it and run npm start again to let the supervisor start its own.`);
+    return new ManagedStore(url, null, null, parseStoreAddress(url).kind === 'sentinel'
+      ? `The store at ${url} is found through Sentinels the supervisor did not start, so it will not kill or restart any of it.`
+      : `Redis at ${url} was already running when the cluster started; the supervisor did not start it, so it will not kill or restart it. Stop it and run npm start again to let the supervisor start its own.`);
   }
 
   get port(): number {
-    return Number(new URL(this.url).port || 6379);
+    const address = parseStoreAddress(this.url);
+    return address.kind === 'sentinel' ? address.sentinels[0]!.port : Number(new URL(address.url).port || 6379);
   }
 
   get managed(): boolean {
@@ -61,11 +98,11 @@ export class ManagedStore {
 
   info(): StoreProcess {
     if (!this.managed) this.#checkExternal();
-    return { id: STORE_ID, kind: 'redis', port: this.port, pid: this.#child?.pid ?? null, state: this.#state, lastExit: this.#lastExit, reason: this.reason };
+    return { id: STORE_ID, kind: 'redis', port: this.port, pid: this.#child?.pid ?? null, state: this.#state, lastExit: this.#lastExit, reason: this.reason, mode: 'single' };
   }
 
   /** Injects `fault` (kill or restart); anything else, or a store that is not ours, is a {@link FaultError}. */
-  async inject(fault: string): Promise<string> {
+  async inject(fault: string, _target: string = STORE_ID): Promise<string> {
     if (!this.managed) throw new FaultError('control/invalid', this.reason!);
     switch (fault) {
       case 'kill': {
