@@ -25,7 +25,7 @@ function loadPrefs(): { name: string; mode: RoomMode } {
 }
 
 void loadRuntimeConfig().then((config) => {
-  const api = new ApiClient(config.apiUrls);
+  const api = new ApiClient(config.api);
   const control = ControlClient.from(config, () => api.succeeded);
   const cluster = new ClusterMonitor(api, control);
   const store = new StoreHealth(api);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ROOM_MODES, type RoomMode } from '../../shared/protocol';
-import { apiPorts, loadConfig } from '../common/config';
+import { loadConfig } from '../common/config';
 import { fmt } from '../../shared/stats';
 import { BotFleet } from './fleet';
 import { reportFleet } from './report';
@@ -14,7 +14,9 @@ Usage: npm run bots -- [--players 200] [--per-room 10] [--mode stateful|checkpoi
                   matchmaker: bots asking the same size share rooms
   --mode M        stateful (default) or checkpointed
   --duration D    how long to play: 30s, 2m, 1500ms (default 30s, at most 30m)
-  --api URLS      API instances (default: PUBLIC_HOST and API_PORTS of the local cluster)
+  --api URLS      the API's base URL: the ingress's /api (default
+                  http://PUBLIC_HOST:WEB_PORT/api, as the page uses it), or a
+                  comma-separated list of instances to fail over between
   --json          print the report as JSON
 
 Loopback only: the bots refuse any API or game node that is not on this machine.
@@ -60,7 +62,7 @@ if (!(durationMs > 0 && durationMs <= 30 * 60_000)) fail('--duration must be bet
 const config = loadConfig();
 const apiUrls = values.api
   ? values.api.split(',').map((u) => u.trim()).filter(Boolean)
-  : apiPorts(config).map((p) => `http://${config.PUBLIC_HOST}:${p}`);
+  : [`http://${config.PUBLIC_HOST}:${config.WEB_PORT}/api`];
 for (const url of apiUrls) {
   let host: string;
   try {

@@ -2,6 +2,8 @@ import { ManagedChild, type ChildKind } from './child';
 import { FaultError, UnknownTargetError } from './faults';
 import { NETWORK_FAULTS, Network, type NetworkFault, type NetworkFaultName } from './network';
 import { STORE_ID, type SupervisedStore } from './store';
+import type { IngressRoutes } from './ingress';
+import { apiEnv, nodeEnv, singleHost, type Endpoint, type Topology } from './topology';
 
 export { FaultError, UnknownTargetError } from './faults';
 
@@ -28,8 +30,14 @@ export interface ClusterOptions {
   faultPoints?: boolean;
   /** Ports the players' fault points listen on, one per game node in order (default: any free port). */
   playerPorts?: number[];
-  /** Interface the fault points listen on (default 127.0.0.1, as the processes bind). */
+  /** Interface the processes and the fault points listen on (default 127.0.0.1). */
   bindHost?: string;
+  /**
+   * `host[:port]` of the one public entry point (the ingress) as players reach it: each node then
+   * advertises `<ingressHost>/<node-id>` in its seats. Unset: each node advertises its own
+   * players' address (`publicHost:port`), for tests and benchmarks that connect straight to nodes.
+   */
+  ingressHost?: string;
 }
 
 export const PROCESS_FAULTS = ['kill', 'freeze', 'thaw', 'restart', 'drain'] as const;
@@ -49,11 +57,20 @@ export class Cluster {
   readonly children = new Map<string, ManagedChild>();
   /** The fault points; null when they are off (FAULT_POINTS=off, one-process mode). */
   readonly network: Network | null;
+  /** Who runs where; each child's environment comes from it (see topology.ts). */
+  readonly topology: Topology;
+  /** Where players' traffic to each node goes in (its fault point, or the node itself). */
+  readonly #playerTargets = new Map<string, Endpoint>();
   #fencing: boolean;
 
   constructor(readonly options: ClusterOptions) {
     this.network = options.redisUrl && (options.faultPoints ?? true) ? new Network() : null;
     this.#fencing = options.env?.FENCING !== 'off';
+    const bindHost = options.bindHost ?? '127.0.0.1';
+    this.topology = singleHost({
+      storeUrl: options.redisUrl ?? '', bindHost, gamePorts: options.gamePorts, apiPorts: options.apiPorts,
+      ingress: { bind: { host: bindHost, port: 0 }, publicHost: options.ingressHost ?? '', web: null },
+    });
     const common = {
       REDIS_URL: options.redisUrl ?? '',
       JWT_SECRET: options.jwtSecret,
@@ -61,20 +78,33 @@ export class Cluster {
       ...options.env,
     };
     const print = options.print ?? ((id, line) => console.log(`[${id}] ${line}`));
+    const advertised = (id: string, port: number) => (options.ingressHost ? nodeEnv(this.topology, this.topology.nodes.find((n) => n.id === id)!).PUBLIC_ADDRESS! : `${options.publicHost}:${port}`);
     if (!options.redisUrl) {
-      const env = { ...common, GAME_PORT: String(options.gamePorts[0]), API_PORTS: String(options.apiPorts[0]) };
+      const env = { ...common, BIND_HOST: bindHost, GAME_PORT: String(options.gamePorts[0]), API_PORTS: String(options.apiPorts[0]), PUBLIC_ADDRESS: advertised('node-1', options.gamePorts[0]!) };
       this.add(new ManagedChild({ id: 'node-1', kind: 'game', entry: 'server/supervisor/embedded.ts', port: options.gamePorts[0]!, env }, print));
       return;
     }
-    options.gamePorts.forEach((port, i) => {
-      const id = `node-${i + 1}`;
-      const env = { ...common, NODE_ID: id, GAME_PORT: String(port), PUBLIC_ADDRESS: `${options.publicHost}:${port}`, FENCING: this.#fencing ? 'on' : 'off' };
-      this.add(new ManagedChild({ id, kind: 'game', entry: 'server/game/main.ts', port, env }, print));
-    });
-    options.apiPorts.forEach((port, i) => {
-      const id = `api-${i + 1}`;
-      this.add(new ManagedChild({ id, kind: 'api', entry: 'server/api/server.ts', port, env: { ...common, API_ID: id, API_PORT: String(port) } }, print));
-    });
+    for (const node of this.topology.nodes) {
+      const env = { ...common, ...nodeEnv(this.topology, node), PUBLIC_ADDRESS: advertised(node.id, node.bind.port), FENCING: this.#fencing ? 'on' : 'off' };
+      this.add(new ManagedChild({ id: node.id, kind: 'game', entry: 'server/game/main.ts', port: node.bind.port, env }, print));
+    }
+    for (const api of this.topology.apis) {
+      const env = { ...common, ...apiEnv(this.topology, api), PUBLIC_HOST: options.publicHost };
+      this.add(new ManagedChild({ id: api.id, kind: 'api', entry: 'server/api/server.ts', port: api.bind.port, env }, print));
+    }
+  }
+
+  /**
+   * What the ingress routes to: the API instances, and per game node its players' path (the
+   * fault point when there is one, so network faults cut the ingress → node path too).
+   */
+  ingressRoutes(web: Endpoint | null): IngressRoutes {
+    const embedded = !this.options.redisUrl;
+    return {
+      apis: embedded ? [{ id: 'api-1', target: { host: this.topology.nodes[0]!.reach.host, port: this.options.apiPorts[0]! } }] : this.topology.apis.map((a) => ({ id: a.id, target: a.reach })),
+      nodes: this.topology.nodes.slice(0, embedded ? 1 : undefined).map((n) => ({ id: n.id, target: this.#playerTargets.get(n.id) ?? n.reach })),
+      web,
+    };
   }
 
   private add(child: ManagedChild): void {
@@ -186,7 +216,9 @@ export class Cluster {
     }
     for (const [i, child] of games.entries()) {
       const port = await network.addPlayersPath(child.spec.id, { host, port: child.spec.port }, { host, port: this.options.playerPorts?.[i] ?? 0 });
-      child.spec.env.PUBLIC_ADDRESS = `${this.options.publicHost}:${port}`;
+      this.#playerTargets.set(child.spec.id, { host, port });
+      // Behind an ingress the node advertises its route there; the ingress's target is this point.
+      if (!this.options.ingressHost) child.spec.env.PUBLIC_ADDRESS = `${this.options.publicHost}:${port}`;
     }
   }
 }

@@ -25,6 +25,7 @@ const node = await startGameNode({
   port: config.GAME_PORT,
   host: config.BIND_HOST,
   publicHost: config.PUBLIC_HOST,
+  publicAddress: config.PUBLIC_ADDRESS,
   redisUrl: null,
   registry: stores.registry,
   checkpoints,

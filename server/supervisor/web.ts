@@ -3,14 +3,19 @@ import { fileURLToPath } from 'node:url';
 
 /** What the page needs to find the cluster; served as /statecraft.json. */
 export interface RuntimeConfig {
-  apiUrls: string[];
+  /** Base URL of the API: `/api` on the page's own origin, through the ingress (no list of instances). */
+  api: string;
   /** The supervisor's fault-injection endpoint, or null when it is off. */
   control: { url: string; token: string } | null;
 }
 
 const CONFIG_FILE = fileURLToPath(new URL('../../client/vite.config.ts', import.meta.url));
 
-/** Starts the web client (Vite) on `port`, serving `runtime` at /statecraft.json. */
+/**
+ * Starts the web client (Vite) on `port`, serving `runtime` at /statecraft.json. Behind the
+ * ingress it listens on an internal port; its HMR socket comes through the ingress too (the
+ * page connects to its own origin's port).
+ */
 export async function startWeb(port: number, runtime: RuntimeConfig): Promise<ViteDevServer> {
   const runtimePlugin: Plugin = {
     name: 'statecraft-runtime-config',

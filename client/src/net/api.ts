@@ -45,10 +45,13 @@ type InstanceListener = (instance: string, url: string) => void;
 type CallListener = (call: ApiCall) => void;
 
 /**
- * Talks to the stateless API instances, for the browser and the bots alike:
- * each request starts at the next instance in turn and falls over to the
- * following one when the network fails or a proxy answers 502/503. Any
- * instance can answer any request, which is the point.
+ * Talks to the stateless API, for the browser and the bots alike. Normally
+ * through one base URL, the ingress's `/api`, which spreads requests over the
+ * live instances itself: the client keeps no list of them and learns which
+ * one answered from the instance header. Given several base URLs (bots aimed
+ * straight at instances, without an ingress) each request starts at the next
+ * one in turn and falls over to the following one when the network fails or a
+ * proxy answers 502/503. Any instance can answer any request, which is the point.
  */
 export class ApiClient {
   #next = 0;
@@ -58,8 +61,12 @@ export class ApiClient {
   /** Requests that got a 2xx answer, from any instance: the loss panel counts what kept working. */
   succeeded = 0;
 
-  constructor(readonly urls: readonly string[], readonly timeoutMs = REQUEST_TIMEOUT_MS) {
-    if (urls.length === 0) throw new Error('ApiClient needs at least one API URL');
+  readonly urls: readonly string[];
+
+  /** `base`: the API's base URL (`/api` on the page's origin, `http://host:8080/api`), or instances' URLs. */
+  constructor(base: string | readonly string[], readonly timeoutMs = REQUEST_TIMEOUT_MS) {
+    this.urls = typeof base === 'string' ? [base] : base;
+    if (this.urls.length === 0) throw new Error('ApiClient needs at least one API URL');
   }
 
   /** Called with the instance id (x-statecraft-instance) of every response. */
