@@ -74,7 +74,7 @@ async function chaos(...args: string[]): Promise<{ code: number; out: string }> 
 
 describe('store faults when the supervisor started redis-server', () => {
   it('lists the store next to the processes', async () => {
-    expect(await storeEntry()).toEqual({ id: 'redis', kind: 'redis', port: store!.port, pid: expect.any(Number), state: 'alive', lastExit: null, reason: null });
+    expect(await storeEntry()).toEqual({ id: 'redis', kind: 'redis', port: store!.port, pid: expect.any(Number), state: 'alive', lastExit: null, reason: null, mode: 'single' });
     expect((await chaos('status')).out).toMatch(/^redis\s+alive\s+port \d+\s+pid \d+/m);
   });
 
@@ -118,7 +118,7 @@ describe('store faults when Redis was already running', () => {
     const other = await startControlServer(bare, TOKEN, 0, []);
     try {
       const list = await (await fetch(`${other.url}/processes`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { processes: unknown[] };
-      expect(list.processes).toEqual([{ id: 'redis', kind: 'redis', port: store!.port, pid: null, state: 'alive', lastExit: null, reason: expect.stringContaining('did not start it') }]);
+      expect(list.processes).toEqual([{ id: 'redis', kind: 'redis', port: store!.port, pid: null, state: 'alive', lastExit: null, reason: expect.stringContaining('did not start it'), mode: 'single' }]);
       for (const fault of ['kill', 'restart']) {
         const res = await fetch(`${other.url}/faults`, {
           method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ fault, target: 'redis' }),
