@@ -11,8 +11,13 @@ describe('playing in the browser', () => {
     expect(first.phase).toBe('playing');
     expect(await alice.getByTestId('hud-room-id').textContent()).toBe(first.roomId);
     expect(await alice.getByTestId('hud-node-id').textContent()).toBe(first.nodeId);
-    // The API instance that answered is on show.
+    // The API instance that answered is on show, through the one entry point.
     expect(await alice.getByTestId('hud-api-instance').textContent()).toMatch(/^api-\d+$/);
+    // Game traffic is pinned to the host's route on the ingress, the page's own origin.
+    expect(await alice.getByTestId('hud-pinned').textContent()).toBe(`pinned to ${first.nodeId} via /${first.nodeId}`);
+    // The balancer's own view: both API instances in its pool.
+    await alice.getByTestId('pool-api-1').and(alice.locator('[data-state="ready"]')).waitFor({ timeout: 5000 });
+    await alice.getByTestId('pool-api-2').and(alice.locator('[data-state="ready"]')).waitFor({ timeout: 5000 });
 
     // Hold a direction away from the nearer wall until the server-reconciled position has moved.
     const key = first.x < 640 ? 'KeyD' : 'KeyA';

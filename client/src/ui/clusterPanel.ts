@@ -1,9 +1,11 @@
 import type { ApiView, ClusterMonitor, ClusterView, NodeView } from '../net/cluster';
+import type { IngressPoolWatch } from '../net/ingressPool';
 import { STORE_TARGET, type ControlClient, type Fault, type NetworkFault } from '../net/control';
 import type { StoreHealth } from '../net/storeHealth';
 import { publish } from '../testHook';
 import { h, setText } from './dom';
 import { FencingToggle, NodeNetworkFaults } from './networkFaults';
+import { PoolCard } from './poolCard';
 import { StoreCard } from './storeCard';
 import { toast } from './toasts';
 
@@ -47,11 +49,12 @@ export class ClusterPanel {
   readonly #store: StoreCard;
   readonly #fencing: FencingToggle;
 
-  constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null, private readonly store: StoreHealth) {
+  constructor(host: HTMLElement, private readonly monitor: ClusterMonitor, private readonly control: ControlClient | null, private readonly store: StoreHealth, pool?: IngressPoolWatch) {
     this.root = h('section', { class: 'panel cluster', 'data-testid': 'cluster-map' },
       h('h2', {}, 'Cluster'),
       h('h3', {}, 'Game nodes'), this.#nodes,
       h('h3', {}, 'API instances'), this.#apis);
+    if (pool) new PoolCard(this.root, pool);
     this.#store = new StoreCard(this.root, control !== null, (fault) => void this.inject(fault, STORE_TARGET));
     this.#fencing = new FencingToggle(this.root, control !== null, (on) => this.#setFencing(on));
     this.root.append(this.#note);

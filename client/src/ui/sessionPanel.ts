@@ -21,6 +21,7 @@ export class SessionPanel {
   readonly #pid = h('dd', { class: 'mono' });
   readonly #uptime = h('dd', { class: 'mono' });
   readonly #address = h('dd', { class: 'mono' });
+  readonly #pinned = h('dd', { class: 'mono', 'data-testid': 'hud-pinned' });
   readonly #ping = h('dd', { 'data-testid': 'hud-ping', class: 'mono' });
   readonly #api = h('dd', { 'data-testid': 'hud-api-instance', class: 'mono' }, '—');
   readonly #reseatLabel = h('dt', { hidden: true }, 'New seat took');
@@ -39,6 +40,7 @@ export class SessionPanel {
         h('dt', {}, 'Process id'), this.#pid,
         h('dt', {}, 'Node uptime'), this.#uptime,
         h('dt', {}, 'Server'), this.#address,
+        h('dt', {}, 'Game traffic'), this.#pinned,
         h('dt', {}, 'Ping'), this.#ping,
         h('dt', {}, 'API instance'), this.#api,
         this.#reseatLabel, this.#reseat,
@@ -57,7 +59,7 @@ export class SessionPanel {
     setText(this.#mode, mode);
     setText(this.#blurb, MODE_BLURB[mode] ?? '');
     setText(this.#room, roomId);
-    for (const el of [this.#node, this.#pid, this.#uptime, this.#address, this.#ping]) setText(el, '…');
+    for (const el of [this.#node, this.#pid, this.#uptime, this.#address, this.#pinned, this.#ping]) setText(el, '…');
     this.root.classList.remove('lost');
   }
 
@@ -69,6 +71,7 @@ export class SessionPanel {
     setText(this.#node, info.nodeId);
     setText(this.#pid, String(info.pid));
     setText(this.#address, info.address);
+    setText(this.#pinned, pinnedLine(info.nodeId, info.address));
     this.#epochLabel.hidden = info.epoch === null;
     this.#epoch.hidden = info.epoch === null;
     setText(this.#epoch, info.epoch === null ? '' : String(info.epoch));
@@ -101,4 +104,13 @@ export class SessionPanel {
     else setText(this.#ping, rttMs === null ? '…' : `${Math.round(rttMs)} ms`);
     this.root.classList.toggle('lost', lost);
   }
+}
+
+/**
+ * "pinned to node-2 via /node-2": behind the ingress every socket of this seat goes to the
+ * route its host advertises, so the match stays on that node until the node is gone.
+ */
+export function pinnedLine(nodeId: string, address: string): string {
+  const slash = address.indexOf('/');
+  return slash >= 0 ? `pinned to ${nodeId} via ${address.slice(slash)}` : `pinned to ${nodeId}, straight to ${address}`;
 }

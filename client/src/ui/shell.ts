@@ -1,3 +1,4 @@
+import { IngressPoolWatch, poolUrl } from '../net/ingressPool';
 import type { ApiClient } from '../net/api';
 import type { ClusterMonitor } from '../net/cluster';
 import type { ControlClient } from '../net/control';
@@ -32,7 +33,10 @@ export class Shell {
     this.topbar = new Topbar(byId('topbar'));
     const sidebar = byId('sidebar');
     this.session = new SessionPanel(sidebar);
-    this.cluster = new ClusterPanel(sidebar, monitor, control, store);
+    // The balancer's own view of its pool, from the entry point the API calls go through.
+    const pool = new IngressPoolWatch(poolUrl(api.urls[0]!));
+    this.cluster = new ClusterPanel(sidebar, monitor, control, store, pool);
+    pool.start();
     this.leaderboard = new LeaderboardPanel(sidebar, api);
     this.#footer = h('p', { class: 'api-footer muted' }, 'Last API answer from ', this.#apiFooter);
     sidebar.append(this.#footer);
