@@ -120,3 +120,53 @@ export function singleHost(options: {
     ingress: options.ingress,
   };
 }
+
+/**
+ * The topology `npm start` would run with its fault points off, from the same settings
+ * (GAME_NODES from GAME_PORT, API_PORTS, BIND_HOST, WEB_PORT, PUBLIC_HOST, REDIS_URL).
+ */
+export function fromSettings(config: {
+  GAME_NODES: number; GAME_PORT: number; API_PORTS: string; BIND_HOST: string; WEB_PORT: number; PUBLIC_HOST: string; REDIS_URL: string;
+}): Topology {
+  return singleHost({
+    storeUrl: config.REDIS_URL,
+    bindHost: config.BIND_HOST,
+    gamePorts: Array.from({ length: config.GAME_NODES }, (_, i) => config.GAME_PORT + i),
+    apiPorts: config.API_PORTS.split(',').map(Number),
+    ingress: { bind: { host: config.BIND_HOST, port: config.WEB_PORT }, publicHost: `${config.PUBLIC_HOST}:${config.WEB_PORT}`, web: null },
+  });
+}
+
+/** Checks a topology read from a file (JSON of {@link Topology}); throws one readable error. */
+export function parseTopology(raw: unknown): Topology {
+  const bad = (why: string): never => {
+    throw new Error(`Invalid topology: ${why}`);
+  };
+  const t = raw as Partial<Topology> | null;
+  if (!t || typeof t !== 'object') bad('not an object');
+  const endpoint = (e: unknown, where: string): Endpoint => {
+    const x = e as Partial<Endpoint> | null;
+    if (!x || typeof x.host !== 'string' || !x.host || !Number.isInteger(x.port) || x.port! < 0 || x.port! > 65535) bad(`${where} must be {host, port}`);
+    return { host: x!.host!, port: x!.port! };
+  };
+  const ids = new Set<string>();
+  const member = (m: unknown, where: string) => {
+    const x = m as { id?: unknown; bind?: unknown; reach?: unknown } | null;
+    if (!x || typeof x.id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(x.id)) bad(`${where}.id must match [a-z0-9-]{1,32}`);
+    if (ids.has(x!.id as string)) bad(`${where}.id ${String(x!.id)} is used twice`);
+    ids.add(x!.id as string);
+    const bind = endpoint(x!.bind, `${where}.bind`);
+    return { id: x!.id as string, bind, reach: x!.reach === undefined ? bind : endpoint(x!.reach, `${where}.reach`) };
+  };
+  if (typeof t!.storeUrl !== 'string') bad('storeUrl must be a string');
+  if (!Array.isArray(t!.nodes) || !Array.isArray(t!.apis)) bad('nodes and apis must be lists');
+  if (ids.has('api') || ids.has('ingress')) bad('api and ingress are routes of the ingress, not ids');
+  const ingress = t!.ingress as Partial<IngressSpec> | undefined;
+  if (!ingress || typeof ingress.publicHost !== 'string') bad('ingress.publicHost must be a string');
+  return {
+    storeUrl: t!.storeUrl!,
+    nodes: t!.nodes!.map((n, i) => member(n, `nodes[${i}]`)),
+    apis: t!.apis!.map((a, i) => member(a, `apis[${i}]`)),
+    ingress: { bind: endpoint(ingress!.bind, 'ingress.bind'), publicHost: ingress!.publicHost!, web: ingress!.web ? endpoint(ingress!.web, 'ingress.web') : null },
+  };
+}
