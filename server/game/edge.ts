@@ -9,7 +9,20 @@ export interface EdgeOptions {
   metrics(): Promise<{ body: string; contentType: string }>;
   /** Bearer token GET /metrics requires; absent = open. */
   metricsToken?: string;
+  /** What GET /health/ready reports (absent: ready whenever the process answers). */
+  health?: () => NodeHealth;
 }
+
+/** A game node's readiness, for probes (Kubernetes, the compose file, HAProxy). */
+export interface NodeHealth {
+  /** Takes new players: not draining, and its store lease is held (it can save checkpointed rooms). */
+  ready: boolean;
+  draining: boolean;
+  store: 'up' | 'down' | 'none';
+}
+
+/** Probe paths: the same as the API's, so one probe definition fits both. */
+export const HEALTH_PATHS = { live: '/health/live', ready: '/health/ready' } as const;
 
 /** How long a client refused for too many connections should wait before trying again. */
 export const CONNECTIONS_RETRY_AFTER_S = 5;
@@ -21,7 +34,10 @@ function send(res: ServerResponse, status: number, code: ErrorCode, message: str
 }
 
 /**
- * Makes `GET /metrics` the only thing a game node's HTTP port serves.
+ * Makes `GET /metrics` and the health probes the only things a game node's HTTP port serves.
+ * `/health/live` answers 200 while the event loop runs (never depends on the store: a store
+ * outage must not get every node restarted); `/health/ready` is 503 while the node drains or its
+ * store lease has lapsed, so a load balancer sends new players elsewhere. Both need no token.
  * Colyseus mounts its own matchmaking routes (`POST /matchmake/:method/:room`)
  * on the same server, with CORS that reflects any origin: they would seat a
  * player, or create a room, without the API's rate limits. Every seat must
@@ -37,6 +53,14 @@ export function lockDownHttp(server: HttpServer, options: EdgeOptions): void {
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (path === HEALTH_PATHS.live || path === HEALTH_PATHS.ready)) {
+      const health = options.health?.() ?? { ready: true, draining: false, store: 'none' as const };
+      const ok = path === HEALTH_PATHS.live || health.ready;
+      const body = JSON.stringify({ ok, ...health });
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
     if (req.method !== 'GET' || path !== '/metrics') {
       send(res, 404, ErrorCodes.routeNotFound, `No route ${req.method} ${path}: seats come from the API (POST /v1/matchmake).`);
       return;

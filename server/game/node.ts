@@ -147,7 +147,10 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const memoryBeat = redis ? null : setInterval(() => void registry.heartbeat(describe()), HEARTBEAT_INTERVAL_MS).unref();
 
   await server.listen(options.port, options.host);
-  lockDownHttp(http, { metrics: metrics.text, ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}) });
+  lockDownHttp(http, {
+    metrics: metrics.text, ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    health: () => ({ ready: !draining && lease.held, draining, store: redis ? (lease.held ? 'up' : 'down') : 'none' }),
+  });
   options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
 
   return {

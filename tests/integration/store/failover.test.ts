@@ -70,6 +70,17 @@ it('lists the replicated store: a primary, a replica and three Sentinels; kill r
   expect(await inject('partition', 'node-1')).toMatchObject({ status: 409, body: { message: expect.stringContaining('Sentinel') } });
 });
 
+it('game nodes answer the probes the deployment files use: /health/live and /health/ready, no token', async () => {
+  for (const node of cluster.list('game')) {
+    const base = `http://127.0.0.1:${node.spec.port}`;
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ ok: true, ready: true, draining: false, store: 'up' });
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${base}/health/other`)).status).toBe(404);
+  }
+});
+
 it('fails over on a SIGKILL of the primary: the replica is promoted, no process exits, writes are accepted again, the checkpointed room resumes', async () => {
   const solo = await new TestPlayer('Solo', [apiUrl]).login();
   const ann = await new TestPlayer('Ann', [apiUrl]).login();
@@ -109,6 +120,10 @@ it('fails over on a SIGKILL of the primary: the replica is promoted, no process 
   expect(res.body.message).toContain('killed (SIGKILL');
   expect(await paused).toMatchObject({ store: 'unreachable' });
   const tickAtPause = ann.lastTick;
+  // During the failover: alive (never restarted for the store's sake), not ready (its lease lapsed).
+  const host = `http://127.0.0.1:${cluster.list('game').find((n) => ann.node.nodeId === n.spec.id)?.spec.port ?? cluster.list('game')[0]!.spec.port}`;
+  expect((await fetch(`${host}/health/live`)).status).toBe(200);
+  await expect.poll(async () => (await fetch(`${host}/health/ready`)).status, { timeout: 3000, interval: 20 }).toBe(503);
 
   // A Sentinel promotes the replica.
   await expect.poll(() => sentinelPrimaryPort(store.members().find((m) => m.role === 'sentinel')!.port), { timeout: 15_000, interval: 50 }).not.toBe(oldPrimary);
