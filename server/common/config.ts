@@ -99,6 +99,9 @@ const Env = z.object({
 
 export type Config = z.infer<typeof Env> & { PUBLIC_ADDRESS: string };
 
+/** Every variable the schema knows: the deployment files' test checks that they set no other. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(Env.shape);
+
 /** Reads and validates the environment; throws one readable error listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
