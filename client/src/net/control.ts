@@ -44,7 +44,12 @@ export interface ProcessInfo {
   lastExit: string | null;
   /** The store only: set when the supervisor did not start Redis itself, and says why it cannot kill or restart it. */
   reason?: string | null;
+  /** The store only: `ha` when replicated (a primary, a replica, Sentinels); then `redis-primary` takes kill and restart. */
+  mode?: 'single' | 'ha';
 }
+
+/** The replicated store's primary as a fault target (kill: SIGKILL whichever server is primary now). */
+export const STORE_PRIMARY_TARGET = 'redis-primary';
 
 /** A fault this page injected: when the button was pressed, on both clocks. */
 export interface InjectedFault {

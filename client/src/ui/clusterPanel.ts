@@ -55,7 +55,7 @@ export class ClusterPanel {
       h('h3', {}, 'Game nodes'), this.#nodes,
       h('h3', {}, 'API instances'), this.#apis);
     if (pool) new PoolCard(this.root, pool);
-    this.#store = new StoreCard(this.root, control !== null, (fault) => void this.inject(fault, STORE_TARGET));
+    this.#store = new StoreCard(this.root, control !== null, (fault, target) => void this.inject(fault, target ?? STORE_TARGET));
     this.#fencing = new FencingToggle(this.root, control !== null, (on) => this.#setFencing(on));
     this.root.append(this.#note);
     host.append(this.root);

@@ -1,5 +1,5 @@
 import type { ClusterView } from '../net/cluster';
-import type { Fault, NetworkFault, ProcessInfo } from '../net/control';
+import { STORE_PRIMARY_TARGET, type Fault, type NetworkFault, type ProcessInfo } from '../net/control';
 import type { StoreView } from '../net/storeHealth';
 import { h, setText } from './dom';
 import { describeNetworkFaults } from './networkFaults';
@@ -24,11 +24,15 @@ export class StoreCard {
   readonly #why = h('p', { class: 'muted small', 'data-testid': 'store-faults-off', hidden: true });
   readonly #net = h('p', { class: 'net-active small warn', 'data-testid': 'net-faults-redis', hidden: true });
   readonly #buttons = new Map<Fault | NetworkFault, HTMLButtonElement>();
+  readonly #killPrimary = h('button', { type: 'button', class: 'fault fault-kill', 'data-testid': 'store-kill-primary', hidden: true }, 'kill primary');
   #health: StoreView | null = null;
   #view: ClusterView | null = null;
 
-  constructor(host: HTMLElement, private readonly hasControl: boolean, onFault: (fault: Fault | NetworkFault) => void) {
+  constructor(host: HTMLElement, private readonly hasControl: boolean, onFault: (fault: Fault | NetworkFault, target?: string) => void) {
     const actions = h('div', { class: 'faults' });
+    // A replicated store fails over instead of going away: its one fault is the primary's SIGKILL.
+    this.#killPrimary.addEventListener('click', () => onFault('kill', STORE_PRIMARY_TARGET));
+    actions.append(this.#killPrimary);
     for (const { fault, label } of STORE_FAULTS) {
       const b = h('button', { type: 'button', class: `fault fault-${fault}`, 'data-testid': `store-${fault}`, disabled: true }, label);
       b.addEventListener('click', () => onFault(fault));
@@ -67,6 +71,11 @@ export class StoreCard {
     this.#why.hidden = why === null;
     setText(this.#why, why ?? '');
     const managed = why === null && proc !== null;
+    const ha = proc?.mode === 'ha';
+    this.#killPrimary.hidden = !(managed && ha);
+    this.#killPrimary.disabled = proc?.state === 'dead';
+    this.#button('kill').hidden = ha;
+    this.#button('restart').hidden = ha;
     this.#button('kill').disabled = !(managed && proc.state !== 'dead');
     this.#button('restart').disabled = !(managed && proc.state === 'dead');
     // A partition goes through the fault points, so it works on any store, managed or not.
