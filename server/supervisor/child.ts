@@ -13,6 +13,12 @@ export interface ChildSpec {
   entry: string;
   port: number;
   env: Record<string, string>;
+  /**
+   * A command the process is started through, e.g. `['ip', 'netns', 'exec', 'h1']` (the host
+   * test puts each process in a network namespace of its own). It must exec, not fork: the
+   * pid, the signals and the IPC channel are the process's own.
+   */
+  launcher?: string[];
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +42,8 @@ export class ManagedChild {
 
   start(): void {
     if (this.process) throw new Error(`${this.spec.id} is already running (pid ${this.process.pid})`);
-    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry], {
+    const [command, ...prefix] = [...(this.spec.launcher ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, '--import', 'tsx', this.spec.entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
