@@ -98,7 +98,10 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
 
     this.storeNotices = new StoreNotices(this.ctx, () => this.copy, (notice) => this.broadcast('store', notice));
     runFixedStep(this, tickRate, {
-      step: (dtMs) => this.step(dtMs),
+      step: (dtMs) => {
+        this.step(dtMs);
+        this.broadcastPatch();
+      },
       frame: (gapMs) => {
         this.copy?.frame(gapMs);
         this.storeNotices.frame();
@@ -106,6 +109,11 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       observeTick: this.ctx.observeTick,
       observeLateness: this.ctx.observeLateness,
     });
+    // The patch goes out right after the step that made it, from the step's own timer: Colyseus's
+    // default is a second 20 Hz interval per room just for patches (4000 timer callbacks a second
+    // at 1000 players instead of 2000), and a patch up to a step late. Only after the fixed step is
+    // set: with no simulation interval yet, the setter would start a clock-ticking interval instead.
+    this.patchRate = null;
     this.ctx.rooms.add(this.handle);
     this.ctx.log.info({ roomId: this.roomId, mode: this.mode, epoch: this.copy?.epoch }, 'room created');
   }
