@@ -4,6 +4,10 @@ import { parseArgs } from 'node:util';
 import { benchApi, type ApiBenchResult } from './api/bench';
 import { benchGameNode, benchRawWs, type GameNodeRun, type RawRun } from './gamenode/bench';
 import { benchFaultPoint, type FaultPointBenchResult } from './faultpoint/bench';
+import { benchIngress, type IngressBenchResult } from './ingress/bench';
+import { CURVE_STEPS, capacityCurve, curveTable, kneeSentence, writeCurveReport, type CapacityCurve } from './gamenode/curve';
+import { benchCheckpoints, type CheckpointCase } from './checkpoint/bench';
+import { canPin, pinSelfToLoad, pinningNote } from './support/pin';
 import { runExperiment } from './experiment/experiment';
 import { machine, type ExperimentReport } from './experiment/report';
 import { SCENARIOS } from './experiment/scenarios';
@@ -12,7 +16,15 @@ import { fmt, percentile } from '../shared/stats';
 const HELP = `Statecraft benchmarks (not part of npm test): each comparison measured side by side in one run.
 
 Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-seconds 5]
-                        [--failover-runs 3] [--only api,gamenode,faultpoint,failover] [--out bench/RESULTS.md]
+                        [--failover-runs 3] [--only api,gamenode,checkpoint,faultpoint,ingress,failover] [--out bench/RESULTS.md]
+                        [--curve] [--curve-steps 250,500,1000,2000,4000] [--profile]
+
+  --curve      also the capacity curve: one node, players added step by step until the last step
+               or until the load generators saturate their core; writes reports/<run>/curve.html
+  --profile    a V8 CPU profile of the stateful game node over its window (reports/<run>/profiles)
+
+The server under test is pinned to core 0 and the load generators (bots, autocannon: their own
+processes) with Redis and the bench to core 1 (taskset; without it, a note says so).
 
 Everything but the faultpoint comparison runs with the fault points off (FAULT_POINTS=off): the
 faultpoint one measures what a fault point in pass mode adds to game traffic, next to direct.`;
@@ -24,7 +36,10 @@ const { values } = parseArgs({
     window: { type: 'string', default: '10' },
     'api-seconds': { type: 'string', default: '5' },
     'failover-runs': { type: 'string', default: '3' },
-    only: { type: 'string', default: 'api,gamenode,faultpoint,failover' },
+    only: { type: 'string', default: 'api,gamenode,checkpoint,faultpoint,ingress,failover' },
+    curve: { type: 'boolean', default: false },
+    'curve-steps': { type: 'string', default: CURVE_STEPS.join(',') },
+    profile: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/RESULTS.md' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -41,6 +56,12 @@ const failoverRuns = Number(values['failover-runs']);
 const args = process.argv.slice(2).join(' ');
 const command = args ? `npm run bench -- ${args}` : 'npm run bench';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+// Everything this process starts inherits the load core; each server under test is moved to its own.
+pinSelfToLoad();
+log(pinningNote());
+const stamp = new Date().toISOString();
+const dir = join('reports', `bench-${stamp.replace(/[:.]/g, '-').replace('Z', '')}`);
+mkdirSync(dir, { recursive: true });
 
 interface Check {
   what: string;
@@ -57,12 +78,14 @@ if (only.has('api')) {
   api = await benchApi({ durationSeconds: Number(values['api-seconds']), connections: 50, log });
   check('leaderboard submit vs hello-world', '≥ 0.45×', api.ratios.submitVsHello, (v) => v >= 0.45, '×');
   check('leaderboard top-10 read vs hello-world', '≥ 0.55×', api.ratios.top10VsHello, (v) => v >= 0.55, '×');
+  check('GET /v1/players/me vs hello-world', '≥ 0.45×', api.ratios.meVsHello, (v) => v >= 0.45, '×');
   check('authenticated route vs same without auth', '≥ 0.85×', api.ratios.authVsOpen, (v) => v >= 0.85, '×');
 }
 
 let game: { stateful: GameNodeRun; checkpointed: GameNodeRun; raw: RawRun } | null = null;
 if (only.has('gamenode')) {
   const w = { bots, perRoom, warmupMs: 3000, windowMs, log };
+  const profileDir = join(dir, 'profiles');
   const stateful = await benchGameNode('stateful', w);
   const checkpointed = await benchGameNode('checkpointed', w);
   const raw = await benchRawWs(stateful.joined, perRoom, stateful.bytesPerClientPerSec, w);
@@ -70,12 +93,40 @@ if (only.has('gamenode')) {
   check(`game node CPU vs raw ws (${stateful.joined} clients)`, '≤ 1.3×', stateful.cores / raw.cores, (v) => v <= 1.3, '×');
   check('checkpointed vs stateful CPU', '≤ 1.10×', checkpointed.cores / stateful.cores, (v) => v <= 1.1, '×');
   check('tick lateness p99 (stateful)', '≤ 10 ms', stateful.tickLatenessMs.p99, (v) => v <= 10, ' ms');
+  check('tick lateness p99 (checkpointed)', '≤ 10 ms', checkpointed.tickLatenessMs.p99, (v) => v <= 10, ' ms');
+  if (values.profile) {
+    // A run of its own: the profiler's own cost and its start and stop would skew the measured ones.
+    await benchGameNode('stateful', { ...w, profileDir: join(profileDir, 'stateful') });
+    await benchRawWs(stateful.joined, perRoom, stateful.bytesPerClientPerSec, { ...w, profileDir: join(profileDir, 'raw') });
+    log(`CPU profile of a stateful node's window: ${profileDir} (top frames: npx tsx bench/support/top-frames.ts <file>)`);
+  }
+}
+
+let checkpoint: CheckpointCase[] | null = null;
+if (only.has('checkpoint')) {
+  checkpoint = await benchCheckpoints({ rooms: 25, warmupMs: 2000, windowMs: Math.min(windowMs, 5000), log });
+}
+
+let curve: CapacityCurve | null = null;
+let curveFile = '';
+if (values.curve) {
+  const steps = values['curve-steps'].split(',').map(Number).filter((n) => n > 0);
+  curve = await capacityCurve({ mode: 'stateful', perRoom, steps, warmupMs: 3000, windowMs, log });
+  const m0 = machine();
+  curveFile = writeCurveReport(dir, curve, `${m0.cpu}, ${m0.cores} cores, Node ${m0.node}. ${pinningNote()}`);
+  check('players per core at tick lateness p99 ≤ 10 ms (capacity curve)', '≥ 2000', curve.bestAt10ms ?? Number.NaN, (v) => v >= 2000);
 }
 
 let faultPoint: FaultPointBenchResult | null = null;
 if (only.has('faultpoint')) {
   faultPoint = await benchFaultPoint({ log });
   check('fault point added to a game message round trip (p50, both ways through one point)', '≤ 200 µs', faultPoint.addedRoundTripP50Ms * 1000, (v) => v <= 200, ' µs');
+}
+let ingress: IngressBenchResult | null = null;
+if (only.has('ingress')) {
+  ingress = await benchIngress({ log });
+  check('ingress added to a game message round trip (p50)', '≤ 200 µs', ingress.addedRoundTripP50Ms * 1000, (v) => v <= 200, ' µs');
+  check(`ingress CPU, ${ingress.load.sockets} sockets at ${ingress.load.hz} Hz (% of a core)`, '-', ingress.load.cpuCores * 100, () => true, '%');
 }
 
 let failover: { kill: ExperimentReport; freeze: ExperimentReport } | null = null;
@@ -110,10 +161,7 @@ if (only.has('failover')) {
 }
 
 const m = machine();
-const stamp = new Date().toISOString();
-const dir = join('reports', `bench-${stamp.replace(/[:.]/g, '-').replace('Z', '')}`);
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ command, at: stamp, machine: m, checks, api, game, faultPoint, failover: failover && { kill: failover.kill.aggregates, freeze: failover.freeze.aggregates } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ command, at: stamp, machine: m, pinned: canPin(), checks, api, game, checkpoint, curve, faultPoint, ingress, failover: failover && { kill: failover.kill.aggregates, freeze: failover.freeze.aggregates } }, null, 2));
 
 const lines: string[] = [
   '# Benchmark results',
@@ -121,15 +169,17 @@ const lines: string[] = [
   `Latest run: ${stamp}, \`${command}\``,
   `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Node ${m.node}, ${m.platform}. Raw data: \`${dir}/bench.json\`.`,
   '',
+  pinningNote(),
+  '',
   '| comparison | target | measured | |',
   '|---|---|---|---|',
   ...checks.map((c) => `| ${c.what} | ${c.target} | ${c.measured} | ${c.pass === null ? '–' : c.pass ? 'pass' : '**miss**'} |`),
   '',
 ];
 if (api) {
-  lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors |', '|---|---|---|---|---|---|');
-  for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} |`);
-  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`.', '');
+  lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU (cores) | server µs/request | autocannon CPU (cores) |', '|---|---|---|---|---|---|---|---|---|');
+  for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} | ${fmt(c.serverCores, 2)} | ${fmt(c.serverUsPerRequest, 1)} | ${fmt(c.generatorCores, 2)} |`);
+  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`. autocannon runs in its own process; at about 1.0 core it, not the server, set the pace.', '');
 }
 if (game) {
   const { stateful: s, checkpointed: c, raw: r } = game;
@@ -139,7 +189,17 @@ if (game) {
     `| tick lateness p50 / p99 (ms) | ${fmt(s.tickLatenessMs.p50, 2)} / ${fmt(s.tickLatenessMs.p99, 2)} | ${fmt(c.tickLatenessMs.p50, 2)} / ${fmt(c.tickLatenessMs.p99, 2)} | – |`,
     `| bytes per client per second | ${fmt(s.bytesPerClientPerSec)} | ${fmt(c.bytesPerClientPerSec)} | ${fmt(r.bytesPerClientPerSec)} |`,
     `| messages per client per second | ${fmt(s.messagesPerClientPerSec, 1)} | ${fmt(c.messagesPerClientPerSec, 1)} | ${fmt(r.messagesPerClientPerSec, 1)} |`,
-    '', `CPU is utime+stime of the server process from /proc over the window. Bots run in the bench process on the same machine. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second).`, '');
+    `| server RSS (MB) | ${fmt(s.rssMb)} | ${fmt(c.rssMb)} | ${fmt(r.rssMb)} |`,
+    `| load generators: CPU (cores), processes | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses} | ${fmt(c.generatorCores, 2)}, ${c.generatorProcesses} | ${fmt(r.generatorCores, 2)}, ${r.generatorProcesses} |`,
+    '', `CPU is utime+stime of the server process from /proc over the window. The bots (and the raw clients) run in load-generator processes of at most 1000 each, apart from the bench; their CPU is their own. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second).`, '');
+}
+if (checkpoint) {
+  lines.push('## Checkpoint cost as rooms grow (25 rooms per size, one node)', '', '| players per room | CPU per room, stateful / checkpointed (ms/s) | checkpoints/s | bytes per checkpoint | write (encode + fenced write) ms | extra CPU per checkpoint (ms) | Redis memory per room (bytes, MEMORY USAGE) |', '|---|---|---|---|---|---|---|');
+  for (const k of checkpoint) lines.push(`| ${k.players} | ${fmt(k.cpuPerRoomMs.stateful, 2)} / ${fmt(k.cpuPerRoomMs.checkpointed, 2)} | ${fmt(k.checkpointsPerSec)} | ${fmt(k.bytesPerCheckpoint)} | ${fmt(k.writeMsPerCheckpoint, 2)} | ${fmt(k.cpuMsPerCheckpoint, 3)} | ${fmt(k.redisBytesPerRoom)} |`);
+  lines.push('', 'A stateful room never checkpoints; a checkpointed one saves its whole state every 250 ms. Extra CPU per checkpoint is the checkpointed node\'s CPU over the stateful one\'s, divided by the checkpoints it wrote (so it includes the fenced write\'s Redis client work). Redis memory is MEMORY USAGE of each room\'s checkpoint hash (state, tick, epoch, host).', '');
+}
+if (curve) {
+  lines.push(`## Capacity curve (one node on one core, ${curve.mode}, rooms of ${curve.perRoom}, ${curve.windowMs / 1000} s per step)`, '', ...curveTable(curve), '', kneeSentence(curve) + (curve.stoppedBecause ? ` Stopped early: ${curve.stoppedBecause}.` : ''), '', `Chart: \`${curveFile}\`.`, '');
 }
 if (faultPoint) {
   const { direct: d, through: t } = faultPoint;
@@ -147,6 +207,13 @@ if (faultPoint) {
     `| direct | ${fmt(d.p50, 3)} | ${fmt(d.p95, 3)} | ${fmt(d.p99, 3)} |`,
     `| through one fault point (pass) | ${fmt(t.p50, 3)} | ${fmt(t.p95, 3)} | ${fmt(t.p99, 3)} |`,
     '', 'A round trip crosses the fault point twice (there and back), so the added latency per hop is at most the difference shown in the table above.', '');
+}
+if (ingress) {
+  const { direct: d, through: t, load } = ingress;
+  lines.push(`## Ingress (${ingress.messages} WebSocket round trips of ${ingress.bytes} bytes, interleaved; then ${load.sockets} sockets at ${load.hz} Hz for ${load.seconds} s)`, '', '| | p50 ms | p95 ms | p99 ms |', '|---|---|---|---|',
+    `| direct to the node | ${fmt(d.p50, 3)} | ${fmt(d.p95, 3)} | ${fmt(d.p99, 3)} |`,
+    `| through the ingress (/node-1/) | ${fmt(t.p50, 3)} | ${fmt(t.p95, 3)} | ${fmt(t.p99, 3)} |`,
+    '', `Under load the ingress (alone in its process) used ${fmt(load.cpuCores * 100, 1)}% of a core for ${fmt(load.messagesPerSecond)} round trips/s: ${fmt(load.cpuUsPerMessage, 1)} µs of CPU per round trip (two messages through it).`, '');
 }
 if (failover) {
   lines.push(`## Failover (${failoverRuns} runs per mode, 20 bots, 3 game nodes)`, '');

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { startRedisServer } from '../../server/supervisor/redis';
 import { freePort } from '../../server/supervisor/ports';
-import { spawnTs, stopChild } from '../support/proc';
+import { cpuSeconds, spawnTs, stopChild } from '../support/proc';
+import { CORES, pin } from '../support/pin';
 
 export interface ApiCase {
   name: string;
@@ -13,13 +14,19 @@ export interface ApiCase {
   latencyP99Ms: number;
   non2xx: number;
   errors: number;
+  /** Cores the server used while answering (its CPU seconds over the run's duration). */
+  serverCores: number;
+  /** Server CPU per request, µs. */
+  serverUsPerRequest: number;
+  /** Cores autocannon itself used (its own process): near 1.0, the generator was the limit. */
+  generatorCores: number;
 }
 
 export interface ApiBenchResult {
   durationSeconds: number;
   connections: number;
   cases: Record<string, ApiCase>;
-  ratios: { submitVsHello: number; top10VsHello: number; authVsOpen: number };
+  ratios: { submitVsHello: number; top10VsHello: number; meVsHello: number; authVsOpen: number };
 }
 
 /** Autocannon against each route in turn, in one run; targets run in their own processes. */
@@ -30,6 +37,9 @@ export async function benchApi(options: { durationSeconds: number; connections: 
   redis.stdout?.resume();
   const hello = await spawnTs<{ port: number }>('bench/api/target.ts', ['hello']);
   const api = await spawnTs<{ port: number; token: string }>('bench/api/target.ts', ['api', `redis://127.0.0.1:${redisPort}`], { LOG_LEVEL: 'silent' });
+  // The servers under test on their own core; Redis and autocannon stay on the load core with the bench.
+  for (const child of [hello.child, api.child]) pin(child.pid!, CORES.server);
+  const targetOf = (url: string) => (url.includes(`:${hello.hello.port}/`) ? hello.child.pid! : api.child.pid!);
   try {
     const base = `http://127.0.0.1:${api.hello.port}`;
     const auth = { authorization: `Bearer ${api.hello.token}` };
@@ -55,6 +65,7 @@ export async function benchApi(options: { durationSeconds: number; connections: 
       ratios: {
         submitVsHello: rps('leaderboard-submit') / rps('hello-world'),
         top10VsHello: rps('leaderboard-top10') / rps('hello-world'),
+        meVsHello: rps('players-me-auth') / rps('hello-world'),
         authVsOpen: rps('players-me-auth') / rps('players-me-open'),
       },
     };
@@ -65,14 +76,14 @@ export async function benchApi(options: { durationSeconds: number; connections: 
   }
 
   async function run(name: string, url: string, extra: Partial<autocannon.Options>): Promise<ApiCase> {
-    const result = await autocannon({ url, connections: options.connections, ...extra } as autocannon.Options);
-    return {
-      name,
-      requestsPerSec: result.requests.average,
-      latencyP50Ms: result.latency.p50,
-      latencyP99Ms: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-    };
+    const target = targetOf(url);
+    const cpu0 = cpuSeconds(target);
+    const { child, hello: result } = await spawnTs<Omit<ApiCase, 'name' | 'serverCores' | 'serverUsPerRequest'> & { seconds: number; requests: number }>(
+      'bench/support/autocannon-worker.ts', [JSON.stringify({ url, connections: options.connections, ...extra })]);
+    await stopChild(child);
+    // The server idles while the worker boots, so its CPU seconds are (almost) all the run's.
+    const used = cpuSeconds(target) - cpu0;
+    const { seconds, requests, ...rest } = result;
+    return { name, ...rest, serverCores: used / seconds, serverUsPerRequest: requests > 0 ? (used / requests) * 1e6 : Number.NaN };
   }
 }

@@ -1,30 +1,42 @@
-import { WebSocket } from 'ws';
-import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
-import { BotFleet } from '../../server/bots/fleet';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RoomMode } from '../../shared/protocol';
 import { sleep } from '../../server/bots/bot';
 import { BenchStack } from '../support/stack';
 import { cpuMeter, spawnTs, stopChild } from '../support/proc';
+import { CORES, pin } from '../support/pin';
 import { fetchMetrics, histogramDelta, histogramQuantile } from '../support/prometheus';
+import { LoadGroup, type LoadSample } from './generators';
 
-export interface GameNodeRun {
-  mode: RoomMode;
-  bots: number;
+/** What one window on one loaded server measured. */
+export interface Window {
+  /** Clients in play at the end of the window. */
   joined: number;
   rooms: number;
+  /** Server CPU, cores (user + system from /proc over the window). */
   cores: number;
-  tickDurationMs: { p50: number; p99: number; count: number };
-  /** How late room steps started against their fixed schedule (the node's statecraft_tick_lateness_seconds). */
-  tickLatenessMs: { p50: number; p99: number };
+  /** The load generators' own CPU, cores (all their processes): near the load core's 1.0, they were the limit. */
+  generatorCores: number;
+  generatorProcesses: number;
+  /** Server resident set at the end of the window, MB. */
+  rssMb: number;
+  bytesPerSec: number;
   bytesPerClientPerSec: number;
   messagesPerClientPerSec: number;
 }
 
-export interface RawRun {
+export interface GameNodeRun extends Window {
+  mode: RoomMode;
+  bots: number;
+  tickDurationMs: { p50: number; p99: number; count: number };
+  /** How late room steps started against their fixed schedule (the node's statecraft_tick_lateness_seconds). */
+  tickLatenessMs: { p50: number; p99: number };
+}
+
+export interface RawRun extends Window {
   clients: number;
-  cores: number;
   patchBytes: number;
-  bytesPerClientPerSec: number;
-  messagesPerClientPerSec: number;
 }
 
 export interface BenchWindow {
@@ -33,47 +45,107 @@ export interface BenchWindow {
   warmupMs: number;
   windowMs: number;
   log: (line: string) => void;
+  /** Write a CPU profile of the game node over the measuring window into this directory. */
+  profileDir?: string;
+}
+
+const PROFILER = fileURLToPath(new URL('../support/cpu-profile.mjs', import.meta.url));
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** One measurement window: the server's CPU, the generators' CPU and the traffic they saw. */
+async function measureWindow(pid: number, load: LoadGroup, windowMs: number): Promise<Window> {
+  const before: LoadSample = await load.sample();
+  const cpu = cpuMeter(pid);
+  const t0 = performance.now();
+  await sleep(windowMs);
+  const used = cpu.stop();
+  const after = await load.sample();
+  const seconds = (performance.now() - t0) / 1000;
+  const joined = after.inPlay;
+  const bytesPerSec = (after.bytesIn - before.bytesIn) / seconds;
+  return {
+    joined,
+    rooms: after.rooms,
+    cores: used.cores,
+    generatorCores: (after.cpuSeconds - before.cpuSeconds) / seconds,
+    generatorProcesses: load.processes,
+    rssMb: rssMb(pid),
+    bytesPerSec,
+    bytesPerClientPerSec: bytesPerSec / Math.max(1, joined),
+    messagesPerClientPerSec: (after.messagesIn - before.messagesIn) / Math.max(1, joined) / seconds,
+  };
+}
+
+/** A game node with its tick metrics, loaded by bots in their own processes: measure as players are added. */
+export class LoadedGameNode {
+  readonly stack = new BenchStack();
+  readonly load = new LoadGroup();
+  #address = '';
+  #pid = 0;
+
+  constructor(readonly mode: RoomMode, readonly perRoom: number, private readonly log: (line: string) => void) {}
+
+  #profileDir: string | undefined;
+
+  /** With `profileDir`, every server process preloads the profiler (support/cpu-profile.mjs); the game node's window is profiled. */
+  async start(profileDir?: string): Promise<void> {
+    this.#profileDir = profileDir;
+    const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--import ${PROFILER}`, CPU_PROFILE_DIR: resolve(profileDir) } : {};
+    await this.stack.start({ gameNodes: 1, apis: 1, faultPoints: false, env: { MATCH_SECONDS: '3600', LOG_LEVEL: 'error', ...profiling } });
+    const node = this.stack.cluster!.get('node-1');
+    this.#address = `127.0.0.1:${node.spec.port}`;
+    this.#pid = node.pid!;
+    pin(this.#pid, CORES.server);
+  }
+
+  /** The node's Prometheus metrics right now. */
+  scrape(): ReturnType<typeof fetchMetrics> {
+    return fetchMetrics(this.#address);
+  }
+
+  async addPlayers(n: number): Promise<number> {
+    this.log(`game node (${this.mode}): seating ${n} more bots (${this.load.size + n} in all)`);
+    return this.load.addBots({ apiUrls: this.stack.apiUrls, players: n, perRoom: this.perRoom, mode: this.mode }, (line) => this.log(`game node (${this.mode}): ${line}`));
+  }
+
+  async measure(windowMs: number): Promise<GameNodeRun> {
+    this.log(`game node (${this.mode}): measuring ${windowMs / 1000} s with ${this.load.size} bots`);
+    const before = await fetchMetrics(this.#address);
+    if (this.#profileDir) process.kill(this.#pid, 'SIGUSR2'); // start profiling
+    const w = await measureWindow(this.#pid, this.load, windowMs);
+    if (this.#profileDir) process.kill(this.#pid, 'SIGUSR2'); // write the profile
+    const after = await fetchMetrics(this.#address);
+    const tick = histogramDelta(before, after, 'statecraft_tick_duration_seconds');
+    const late = histogramDelta(before, after, 'statecraft_tick_lateness_seconds');
+    return {
+      mode: this.mode,
+      bots: this.load.size,
+      ...w,
+      tickDurationMs: { p50: histogramQuantile(tick, 0.5) * 1000, p99: histogramQuantile(tick, 0.99) * 1000, count: tick.count },
+      tickLatenessMs: { p50: histogramQuantile(late, 0.5) * 1000, p99: histogramQuantile(late, 0.99) * 1000 },
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.load.stop();
+    await this.stack.stop();
+  }
 }
 
 /** N bots in rooms of `perRoom` on one game node: the node's CPU, tick times and traffic over a window. */
 export async function benchGameNode(mode: RoomMode, w: BenchWindow): Promise<GameNodeRun> {
-  const stack = new BenchStack();
-  let fleet: BotFleet | null = null;
+  const node = new LoadedGameNode(mode, w.perRoom, w.log);
   try {
-    await stack.start({ gameNodes: 1, apis: 1, faultPoints: false, env: { MATCH_SECONDS: '3600', LOG_LEVEL: 'error' } });
-    const node = stack.cluster!.get('node-1');
-    const address = `127.0.0.1:${node.spec.port}`;
-    fleet = new BotFleet({ apiUrls: stack.apiUrls, players: w.bots, perRoom: w.perRoom, mode, concurrency: 25 });
-    w.log(`game node (${mode}): seating ${w.bots} bots`);
-    await fleet.start((n) => n % 100 === 0 && w.log(`game node (${mode}): ${n}/${w.bots} seated`));
+    await node.start(w.profileDir);
+    await node.addPlayers(w.bots);
     await sleep(w.warmupMs);
-    w.log(`game node (${mode}): measuring ${w.windowMs / 1000} s`);
-    const before = await fetchMetrics(address);
-    const bytes0 = fleet.bots.reduce((a, b) => a + b.bytesIn, 0);
-    const msgs0 = fleet.bots.reduce((a, b) => a + b.messagesIn, 0);
-    const cpu = cpuMeter(node.pid!);
-    const t0 = performance.now();
-    await sleep(w.windowMs);
-    const used = cpu.stop();
-    const seconds = (performance.now() - t0) / 1000;
-    const after = await fetchMetrics(address);
-    const joined = fleet.bots.filter((b) => b.inPlay).length;
-    const tick = histogramDelta(before, after, 'statecraft_tick_duration_seconds');
-    const late = histogramDelta(before, after, 'statecraft_tick_lateness_seconds');
-    return {
-      mode,
-      bots: w.bots,
-      joined,
-      rooms: new Set(fleet.bots.map((b) => b.node?.roomId)).size,
-      cores: used.cores,
-      tickDurationMs: { p50: histogramQuantile(tick, 0.5) * 1000, p99: histogramQuantile(tick, 0.99) * 1000, count: tick.count },
-      tickLatenessMs: { p50: histogramQuantile(late, 0.5) * 1000, p99: histogramQuantile(late, 0.99) * 1000 },
-      bytesPerClientPerSec: (fleet.bots.reduce((a, b) => a + b.bytesIn, 0) - bytes0) / joined / seconds,
-      messagesPerClientPerSec: (fleet.bots.reduce((a, b) => a + b.messagesIn, 0) - msgs0) / joined / seconds,
-    };
+    return await node.measure(w.windowMs);
   } finally {
-    await fleet?.stop(0);
-    await stack.stop();
+    await node.stop();
   }
 }
 
@@ -84,48 +156,21 @@ export async function benchGameNode(mode: RoomMode, w: BenchWindow): Promise<Gam
 export async function benchRawWs(clients: number, perRoom: number, bytesPerClientPerSec: number, w: BenchWindow): Promise<RawRun> {
   const tickRate = 20;
   const patchBytes = Math.max(1, Math.round(bytesPerClientPerSec / tickRate));
-  const { child, hello } = await spawnTs<{ port: number }>('bench/gamenode/raw-server.ts', [String(tickRate), String(patchBytes)]);
-  const sockets: WebSocket[] = [];
-  let bytes = 0;
-  let msgs = 0;
-  let timer: NodeJS.Timeout | undefined;
+  const profiling: Record<string, string> = w.profileDir ? { NODE_OPTIONS: `--import ${PROFILER}`, CPU_PROFILE_DIR: resolve(w.profileDir) } : {};
+  const { child, hello } = await spawnTs<{ port: number }>('bench/gamenode/raw-server.ts', [String(tickRate), String(patchBytes)], profiling);
+  pin(child.pid!, CORES.server);
+  const load = new LoadGroup();
   try {
     w.log(`raw ws: connecting ${clients} clients`);
-    for (let i = 0; i < clients; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, j) => new Promise<void>((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${hello.port}/?room=${Math.floor((i + j) / perRoom)}`, { perMessageDeflate: false });
-        ws.on('message', (data: Buffer) => {
-          bytes += data.length;
-          msgs++;
-        });
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-        sockets.push(ws);
-      })));
-    }
-    const input = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    const ping = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    let n = 0;
-    timer = setInterval(() => {
-      const doPing = ++n % Math.max(1, Math.round(HEARTBEAT.pingMs / (1000 / tickRate))) === 0;
-      for (const ws of sockets) {
-        ws.send(input);
-        if (doPing) ws.send(ping);
-      }
-    }, 1000 / tickRate);
+    await load.addRaw(`ws://127.0.0.1:${hello.port}`, clients, perRoom);
     await sleep(w.warmupMs);
     w.log(`raw ws: measuring ${w.windowMs / 1000} s`);
-    const cpu = cpuMeter(child.pid!);
-    const b0 = bytes;
-    const m0 = msgs;
-    const t0 = performance.now();
-    await sleep(w.windowMs);
-    const used = cpu.stop();
-    const seconds = (performance.now() - t0) / 1000;
-    return { clients, cores: used.cores, patchBytes, bytesPerClientPerSec: (bytes - b0) / clients / seconds, messagesPerClientPerSec: (msgs - m0) / clients / seconds };
+    if (w.profileDir) child.kill('SIGUSR2');
+    const window = await measureWindow(child.pid!, load, w.windowMs);
+    if (w.profileDir) child.kill('SIGUSR2');
+    return { clients, patchBytes, ...window };
   } finally {
-    clearInterval(timer);
-    for (const ws of sockets) ws.terminate();
+    await load.stop();
     await stopChild(child);
   }
 }

@@ -1,0 +1,108 @@
+import { WebSocket } from 'ws';
+import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
+import { BotFleet } from '../../server/bots/fleet';
+
+/**
+ * One load-generator process (started by bench/gamenode/bench.ts on the load
+ * core): a fleet of bots through the real API, or raw `ws` clients for the
+ * baseline. Driven over the IPC channel; reports its own CPU so a saturated
+ * generator shows in the results.
+ *   → {type:'bots', apiUrls, players, perRoom, mode, namePrefix} | {type:'raw', url, clients, perRoom, roomBase}
+ *   ← {type:'seated', joined, failed}
+ *   → {type:'sample'}  ← {type:'sample', bytesIn, messagesIn, inPlay, rooms, cpuSeconds}
+ *   → {type:'stop'}    (leaves, then exits)
+ */
+export type GeneratorCommand =
+  | { type: 'bots'; apiUrls: string[]; players: number; perRoom: number; mode: RoomMode; namePrefix: string }
+  | { type: 'raw'; url: string; clients: number; perRoom: number; roomBase: number }
+  | { type: 'sample' }
+  | { type: 'stop' };
+
+export interface GeneratorSample {
+  type: 'sample';
+  bytesIn: number;
+  messagesIn: number;
+  inPlay: number;
+  rooms: string[];
+  /** This process's user + system CPU so far, seconds. */
+  cpuSeconds: number;
+}
+
+const TICK_RATE = 20;
+let fleet: BotFleet | null = null;
+const raw: WebSocket[] = [];
+const rawTraffic = { bytes: 0, messages: 0 };
+let rawTimer: NodeJS.Timeout | undefined;
+
+const send = (message: object) => process.send?.(message);
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+async function startRaw(url: string, clients: number, perRoom: number, roomBase: number): Promise<number> {
+  for (let i = 0; i < clients; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, j) => new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`${url}/?room=${roomBase + Math.floor((i + j) / perRoom)}`, { perMessageDeflate: false });
+      ws.on('message', (data: Buffer) => {
+        rawTraffic.bytes += data.length;
+        rawTraffic.messages++;
+      });
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      raw.push(ws);
+    })));
+  }
+  // Inputs at the tick rate and pings as often as the bots ping, like the bots.
+  const input = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  const ping = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const pingEvery = Math.max(1, Math.round(HEARTBEAT.pingMs / (1000 / TICK_RATE)));
+  let n = 0;
+  rawTimer = setInterval(() => {
+    const doPing = ++n % pingEvery === 0;
+    for (const ws of raw) {
+      ws.send(input);
+      if (doPing) ws.send(ping);
+    }
+  }, 1000 / TICK_RATE);
+  return raw.length;
+}
+
+process.on('message', (command: GeneratorCommand) => {
+  void (async () => {
+    switch (command.type) {
+      case 'bots': {
+        fleet = new BotFleet({ apiUrls: command.apiUrls, players: command.players, perRoom: command.perRoom, mode: command.mode, concurrency: 25, namePrefix: command.namePrefix });
+        const failed = await fleet.start();
+        send({ type: 'seated', joined: command.players - failed, failed });
+        break;
+      }
+      case 'raw':
+        send({ type: 'seated', joined: await startRaw(command.url, command.clients, command.perRoom, command.roomBase), failed: 0 });
+        break;
+      case 'sample': {
+        const bots = fleet?.bots ?? [];
+        const sample: GeneratorSample = {
+          type: 'sample',
+          bytesIn: fleet ? bots.reduce((a, b) => a + b.bytesIn, 0) : rawTraffic.bytes,
+          messagesIn: fleet ? bots.reduce((a, b) => a + b.messagesIn, 0) : rawTraffic.messages,
+          inPlay: fleet ? fleet.inPlay() : raw.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+          rooms: fleet ? [...new Set(bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))] : [],
+          cpuSeconds: cpuNow(),
+        };
+        send(sample);
+        break;
+      }
+      case 'stop':
+        clearInterval(rawTimer);
+        for (const ws of raw) ws.terminate();
+        await fleet?.stop(0);
+        process.exit(0);
+    }
+  })().catch((err: unknown) => {
+    console.error('generator:', err);
+    process.exit(1);
+  });
+});
+process.on('disconnect', () => process.exit(0)); // the bench went away
+send({ type: 'ready' });

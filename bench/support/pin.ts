@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+/**
+ * Which core runs what in a fair measurement: the server under test alone on
+ * one core, everything that loads it (bots, autocannon, Redis, the bench
+ * itself) on the other, so a busy load generator never steals the server's
+ * time and the other way round. `taskset -a -p` moves every thread of a running
+ * process (V8's GC and libuv's pool too); children inherit their parent's set.
+ */
+export const CORES = { server: '0', load: '1' } as const;
+
+let available: boolean | null = null;
+
+/** Whether processes can be pinned here: taskset present and at least two cores. */
+export function canPin(): boolean {
+  if (available === null) {
+    available = availableParallelism() >= 2 && spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+  }
+  return available;
+}
+
+/** Pins every thread of `pid` to `cpus` ('0', '1', '0-1'). False (and nothing done) where it cannot. */
+export function pin(pid: number, cpus: string): boolean {
+  if (!canPin()) return false;
+  return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' }).status === 0;
+}
+
+/** The bench's own process and everything it starts from now on go to the load core. */
+export function pinSelfToLoad(): boolean {
+  return pin(process.pid, CORES.load);
+}
+
+/** A line for the report: how the cores were shared. */
+export function pinningNote(): string {
+  return canPin()
+    ? `Pinned with taskset: the server under test alone on core ${CORES.server}; the load generators (their own processes), Redis, the other servers and the bench itself on core ${CORES.load}.`
+    : `Not pinned (${availableParallelism() < 2 ? 'one core' : 'no taskset: apt-get install util-linux'}): the server under test and its load generators share every core, so its CPU and lateness figures include their competition.`;
+}
