@@ -102,6 +102,7 @@ it('fails over on a SIGKILL of the primary: the replica is promoted, no process 
   cleanups.push(async () => probe.disconnect());
   await redisReady(probe, 5000);
   let writesBackAt = 0;
+  let killedAt = 0;
   let writing = true;
   const writer = (async () => {
     let i = 0;
@@ -111,7 +112,6 @@ it('fails over on a SIGKILL of the primary: the replica is promoted, no process 
       await new Promise((r) => setTimeout(r, 20)); // the probe's write rate, not a wait for an event
     }
   })();
-  let killedAt = 0;
   const paused = nextMessage<StoreNotice>(ann.room, 'store', 5000);
 
   const res = await inject('kill', 'redis-primary');
