@@ -53,9 +53,11 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
 }
 
 /** Fastify's own options for the API; `logger` is a pino instance or pino options. */
-export function serverOptions(logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance']): FastifyServerOptions {
+export function serverOptions(logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'], trustProxy: string[] = []): FastifyServerOptions {
   const base: FastifyServerOptions = {
     bodyLimit: BODY_LIMIT,
+    // Behind the ingress every request comes from it: request.ip is the player's only if the hop is trusted.
+    trustProxy: trustProxy.length > 0 ? trustProxy : false,
     // Extra fields are refused (400), not silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
@@ -72,7 +74,7 @@ export function serverOptions(logger: FastifyServerOptions['logger'] | FastifySe
 
 /** Builds a ready-to-inject (or listen) API instance. */
 export async function buildApp(opts: AppOptions, logger: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'] = false): Promise<FastifyInstance> {
-  const fastify = Fastify(serverOptions(logger)).withTypeProvider<TypeBoxTypeProvider>();
+  const fastify = Fastify(serverOptions(logger, opts.trustProxy)).withTypeProvider<TypeBoxTypeProvider>();
   await fastify.register(app, opts);
   return fastify as unknown as FastifyInstance;
 }

@@ -39,6 +39,7 @@ const matchmaker = await startStandaloneMatchmaker({
 const { stores, close: closeStores } = createApiStores(redis, config.REFRESH_TOKEN_TTL);
 const app = await buildApp({
   instanceId: config.API_ID,
+  trustProxy: config.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
   tokens,
   stores,
   matchmaker,

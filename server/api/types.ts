@@ -8,6 +8,8 @@ import type { StoreWatch } from './store-watch';
 export interface AppOptions {
   /** API_ID: sent in `x-statecraft-instance` and used as this instance's registry id. */
   instanceId: string;
+  /** Proxies whose X-Forwarded-For gives the client's address (TRUST_PROXY); none when absent. */
+  trustProxy?: string[];
   tokens: TokenService;
   stores: Stores;
   matchmaker: Matchmaker;

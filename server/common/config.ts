@@ -42,6 +42,12 @@ const Env = z.object({
   API_PORT: port.default(3001),
   /** Interface game nodes and API instances (and so their /metrics) bind. Loopback unless asked: `0.0.0.0` exposes them. */
   BIND_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Addresses (or CIDRs, comma-separated) of the entry point in front of the API instances: the API
+   * takes the client's address from X-Forwarded-For only on requests from these, so per-IP limits
+   * count players, not the proxy. Empty: the connection's own address (no proxy trusted).
+   */
+  TRUST_PROXY: z.string().regex(/^[0-9a-fA-F.:/,]*$/, 'comma-separated IP addresses or CIDRs').default(''),
   /** Bearer token GET /metrics requires on game nodes and API instances; unset = open (fine on loopback). */
   METRICS_TOKEN: z.string().min(16).optional(),
   /**

@@ -89,7 +89,8 @@ export class Cluster {
       this.add(new ManagedChild({ id: node.id, kind: 'game', entry: 'server/game/main.ts', port: node.bind.port, env }, print));
     }
     for (const api of this.topology.apis) {
-      const env = { ...common, ...apiEnv(this.topology, api), PUBLIC_HOST: options.publicHost };
+      const env: Record<string, string> = { ...common, ...apiEnv(this.topology, api), PUBLIC_HOST: options.publicHost };
+      if (!options.ingressHost) delete env.TRUST_PROXY; // no proxy in front: trust no forwarded address
       this.add(new ManagedChild({ id: api.id, kind: 'api', entry: 'server/api/server.ts', port: api.bind.port, env }, print));
     }
   }

@@ -92,12 +92,18 @@ export function apiEnv(topology: Topology, api: ApiSpec): Record<string, string>
     // The API's own matchmaker names itself with this; it hosts no rooms, so nobody connects to it.
     PUBLIC_HOST: api.reach.host,
     REDIS_URL: topology.storeUrl,
+    // Requests come through the ingress: its X-Forwarded-For names the player (per-IP limits).
+    ...(isWildcard(topology.ingress.bind.host) ? {} : { TRUST_PROXY: topology.ingress.bind.host }),
   };
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }
 
 /** Where another host reaches a process bound to `bind`: a wildcard bind is reached at `host`. */
 export function reachable(bind: Endpoint, host: string): Endpoint {
-  return { host: bind.host === '0.0.0.0' || bind.host === '::' ? host : bind.host, port: bind.port };
+  return { host: isWildcard(bind.host) ? host : bind.host, port: bind.port };
 }
 
 /**
