@@ -81,14 +81,17 @@ export function lockDownHttp(server: HttpServer, options: EdgeOptions): void {
  * (0 = no limit): over the limit, the upgrade is answered 429 with
  * `Retry-After` and a `rate/connections-limited` body, before any handshake or
  * room work. A socket is counted from the upgrade until it closes, however it
- * closes. The map holds only IPs with open sockets.
+ * closes. The map holds only IPs with open sockets. Behind the entry point every
+ * socket comes from it: from an address in `trustedProxies` the client is the
+ * last X-Forwarded-For entry (the one that proxy added).
  */
-export function connectionsPerIp(max: number): VerifyClientCallbackAsync | undefined {
+export function connectionsPerIp(max: number, trustedProxies: readonly string[] = []): VerifyClientCallbackAsync | undefined {
   if (max <= 0) return undefined;
   const open = new Map<string, number>();
   const count = (ip: string): number => open.get(ip) ?? 0;
+  const trusted = new Set(trustedProxies.map(plainAddress));
   return ({ req }, done) => {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req, trusted);
     if (count(ip) >= max) {
       const body = JSON.stringify({ code: ErrorCodes.rateConnectionsLimited, message: `At most ${max} connections per address to this node.`, statusCode: 429 });
       done(false, 429, body, { 'Retry-After': String(CONNECTIONS_RETRY_AFTER_S), 'Content-Type': 'application/json' });
@@ -102,4 +105,17 @@ export function connectionsPerIp(max: number): VerifyClientCallbackAsync | undef
     });
     done(true);
   };
+}
+
+/** `::ffff:10.0.0.1` → `10.0.0.1`: Node reports IPv4 peers on dual-stack sockets in the mapped form. */
+function plainAddress(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function clientAddress(req: IncomingMessage, trusted: ReadonlySet<string>): string {
+  const peer = plainAddress(req.socket.remoteAddress ?? 'unknown');
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!trusted.has(peer) || !forwarded) return peer;
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').pop()?.trim();
+  return last ? plainAddress(last) : peer;
 }

@@ -34,6 +34,7 @@ const node = await startGameNode({
   log,
   fencing: config.FENCING === 'on',
   connectionsPerIp: config.WS_CONNECTIONS_PER_IP,
+  trustedProxies: config.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
   ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 });
 

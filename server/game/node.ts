@@ -47,6 +47,8 @@ export interface GameNodeOptions extends Omit<ArenaContext, Derived> {
   metricsToken?: string;
   /** Concurrent WebSocket connections one client IP may hold to this node (0 or absent = no limit). */
   connectionsPerIp?: number;
+  /** The entry point's addresses (TRUST_PROXY): sockets from them count against the forwarded client's address. */
+  trustedProxies?: string[];
 }
 
 export interface GameNode {
@@ -103,7 +105,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   let draining = false;
 
   const http = createServer();
-  const verifyClient = connectionsPerIp(options.connectionsPerIp ?? 0);
+  const verifyClient = connectionsPerIp(options.connectionsPerIp ?? 0, options.trustedProxies);
   const server = new Server({
     transport: new WebSocketTransport({
       server: http, pingInterval: 3000, pingMaxRetries: 2,

@@ -85,7 +85,8 @@ export class Cluster {
       return;
     }
     for (const node of this.topology.nodes) {
-      const env = { ...common, ...nodeEnv(this.topology, node), PUBLIC_ADDRESS: advertised(node.id, node.bind.port), FENCING: this.#fencing ? 'on' : 'off' };
+      const env: Record<string, string> = { ...common, ...nodeEnv(this.topology, node), PUBLIC_ADDRESS: advertised(node.id, node.bind.port), FENCING: this.#fencing ? 'on' : 'off' };
+      if (!options.ingressHost) delete env.TRUST_PROXY;
       this.add(new ManagedChild({ id: node.id, kind: 'game', entry: 'server/game/main.ts', port: node.bind.port, env }, print));
     }
     for (const api of this.topology.apis) {

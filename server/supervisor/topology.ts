@@ -80,6 +80,8 @@ export function nodeEnv(topology: Topology, node: GameNodeSpec): Record<string, 
     GAME_PORT: String(node.bind.port),
     PUBLIC_ADDRESS: publicAddressOf(topology, node.id),
     REDIS_URL: topology.storeUrl,
+    // Players' sockets come through the ingress: its X-Forwarded-For names the player (per-IP limit).
+    ...(isWildcard(topology.ingress.bind.host) ? {} : { TRUST_PROXY: topology.ingress.bind.host }),
   };
 }
 
