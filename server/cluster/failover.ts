@@ -15,6 +15,13 @@ const RESTORE_LEASE_MS = 5000;
 const CREATE_TIMEOUT_MS = 1500;
 /** Hosts tried per restore: with 1.5 s each this stays inside the restore lease. */
 const CREATE_ATTEMPTS = 3;
+/**
+ * How long a rejoin waits for a restore another caller is running (load + claim + first save,
+ * ~10-30 ms) before it answers room/restoring. Answering at once sent every other player of the
+ * room back to their 100 ms retry: most of a kill's 237-276 ms back in play was those retries.
+ */
+export const RESTORE_WAIT_MS = 400;
+const RESTORE_POLL_MS = 10;
 
 export type RoomUnavailableCode = 'room/lost' | 'room/restoring';
 
@@ -36,7 +43,7 @@ export interface FailoverDeps {
  * different API instances): a lease lets exactly one of them restore, and the
  * others get `room/restoring` and retry.
  */
-export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Promise<RoomHost> {
+export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitMs = RESTORE_WAIT_MS): Promise<RoomHost> {
   const host = await deps.checkpoints.host(roomId);
   if (!host) throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone: it was not checkpointed, or it ended.`);
   if (await isLive(deps, host)) return host;
@@ -45,7 +52,7 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Prom
     throw new RoomUnavailableError('room/restoring', `The store just came back; room ${roomId}'s host gets a heartbeat's time to show it is alive. Retry in a moment.`);
   }
 
-  if (!(await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS))) {
+  if (!(await leaseWithin(deps, roomId, waitMs))) {
     throw new RoomUnavailableError('room/restoring', `Room ${roomId} is being restored on another node; retry in a moment.`);
   }
   try {
@@ -74,7 +81,8 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string): Prom
 export async function restoreRoomsOf(deps: FailoverDeps, deadProcessIds: string[], log: Logger): Promise<void> {
   const dead = new Set(deadProcessIds);
   const orphans = (await deps.checkpoints.list()).filter((room) => dead.has(room.processId));
-  await Promise.all(orphans.map((room) => ensureRoomHosted(deps, room.roomId).then(
+  // No waiting on a restore someone else runs: whoever holds the lease finishes it.
+  await Promise.all(orphans.map((room) => ensureRoomHosted(deps, room.roomId, 0).then(
     (host) => log.info({ roomId: room.roomId, nodeId: host.nodeId, epoch: host.epoch }, 'orphaned room restored'),
     (err: unknown) => {
       // Someone else is restoring it, or it ended: both fine.
@@ -126,6 +134,20 @@ export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, option
     }
   }
   throw new RoomUnavailableError('room/restoring', `No live game node took the room${stalled.size ? ` (${stalled.size} did not answer)` : ''}; retry in a moment.`);
+}
+
+/**
+ * The restore lease, asked again every few ms for up to `waitMs` while another caller holds
+ * it. Its holder releases it once the room is created and listed on its new host, so the caller
+ * who gets it next finds the room restored (the check right after the lease) and just returns it.
+ */
+async function leaseWithin(deps: FailoverDeps, roomId: string, waitMs: number): Promise<boolean> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    if (await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS)) return true;
+    if (performance.now() + RESTORE_POLL_MS > deadline) return false;
+    await new Promise((r) => setTimeout(r, RESTORE_POLL_MS));
+  }
 }
 
 async function isLive(deps: FailoverDeps, host: RoomHost): Promise<boolean> {

@@ -108,6 +108,22 @@ export async function sweepDeadProcesses(redis: Redis, self: string): Promise<st
 }
 
 /**
+ * Milliseconds until the first peer's process key lapses, when that is sooner
+ * than the next regular sweep; null otherwise. A peer that beats has a key at
+ * least TTL − interval (1.0 s) from lapsing, so this only ever names a peer whose
+ * beats stopped (frozen, cut off): sweeping the moment its key lapses takes the
+ * 0–250 ms wait for the next sweep out of a freeze's detection without judging
+ * anyone sooner than its key says (the self-fencing margin of lease.ts stands).
+ */
+export async function nextLapseMs(redis: Redis, self: string, withinMs = SWEEP_INTERVAL_MS): Promise<number | null> {
+  const peers = (await redis.hkeys('roomcount')).filter((id) => id !== self);
+  if (peers.length === 0) return null;
+  const ttls = await Promise.all(peers.map((id) => redis.pttl(processAliveKey(id))));
+  const soonest = Math.min(...ttls.filter((t) => t >= 0));
+  return Number.isFinite(soonest) && soonest < withinMs ? soonest : null;
+}
+
+/**
  * A single-flight {@link sweepDeadProcesses}: callers arriving while a sweep is
  * under way share it (after a crash every lost player matchmakes at once, and
  * each would otherwise list and clean up the same dead node).
@@ -140,7 +156,8 @@ export interface LivenessOptions {
 
 /**
  * Runs a game node's heartbeat (registry entry + process key, every 200 ms,
- * 1.2 s TTL) and its sweep of dead peers (every 250 ms). Timers are unref'd;
+ * 1.2 s TTL) and its sweep of dead peers (every 250 ms, and at the moment a
+ * silent peer's key lapses: {@link nextLapseMs}). Timers are unref'd;
  * `stop()` ends both and removes this node at once (a clean exit is not a death).
  */
 export function startLiveness({ redis, registry, log, describe, onDead, lease, onRenewed }: LivenessOptions): { stop(): Promise<void>; beat(): Promise<void> } {
@@ -167,11 +184,22 @@ export function startLiveness({ redis, registry, log, describe, onDead, lease, o
     await matchMaker.restoreMissingRoomCaches();
   };
   const sweepNow = createSweeper(redis, () => self);
+  let atLapse: NodeJS.Timeout | undefined;
   const sweep = async () => {
     const removed = await sweepNow();
-    if (removed.length === 0) return;
-    log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
-    onDead?.(removed);
+    if (removed.length > 0) {
+      log.warn({ processIds: removed }, 'removed dead game processes from matchmaking');
+      onDead?.(removed);
+    }
+    // A peer whose key lapses before the next sweep is swept the moment it does (+2 ms: Redis
+    // expires a key when it is read after its TTL, so the read just after finds it gone).
+    const lapse = atLapse ? null : await nextLapseMs(redis, self);
+    if (lapse !== null) {
+      atLapse = setTimeout(() => {
+        atLapse = undefined;
+        void sweepSafely();
+      }, lapse + 2).unref();
+    }
   };
   // One line per transition, not one per beat: an outage would print five a second.
   const every = (what: string, run: () => Promise<void>) => {
@@ -194,13 +222,15 @@ export function startLiveness({ redis, registry, log, describe, onDead, lease, o
   // The store is back: renew the lease at once rather than at the next beat (paused rooms resume sooner).
   const onReady = () => void beatNow();
   redis.on('ready', onReady);
-  const sweepTimer = setInterval(every('dead-process sweep', sweep), SWEEP_INTERVAL_MS).unref();
+  const sweepSafely = every('dead-process sweep', sweep);
+  const sweepTimer = setInterval(sweepSafely, SWEEP_INTERVAL_MS).unref();
   return {
     beat,
     stop: async () => {
       clearInterval(beatTimer);
       redis.off('ready', onReady);
       clearInterval(sweepTimer);
+      clearTimeout(atLapse);
       await Promise.allSettled([registry.leave(describe().id), redis.del(processAliveKey(self))]);
     },
   };
