@@ -168,13 +168,16 @@ export function parseTopology(raw: unknown): Topology {
   };
   if (typeof t!.storeUrl !== 'string') bad('storeUrl must be a string');
   if (!Array.isArray(t!.nodes) || !Array.isArray(t!.apis)) bad('nodes and apis must be lists');
+  const nodes = t!.nodes!.map((n, i) => member(n, `nodes[${i}]`));
+  const apis = t!.apis!.map((a, i) => member(a, `apis[${i}]`));
+  // A node's id is its first path segment on the ingress: these two are taken.
   if (ids.has('api') || ids.has('ingress')) bad('api and ingress are routes of the ingress, not ids');
   const ingress = t!.ingress as Partial<IngressSpec> | undefined;
   if (!ingress || typeof ingress.publicHost !== 'string') bad('ingress.publicHost must be a string');
   return {
     storeUrl: t!.storeUrl!,
-    nodes: t!.nodes!.map((n, i) => member(n, `nodes[${i}]`)),
-    apis: t!.apis!.map((a, i) => member(a, `apis[${i}]`)),
+    nodes,
+    apis,
     ingress: { bind: endpoint(ingress!.bind, 'ingress.bind'), publicHost: ingress!.publicHost!, web: ingress!.web ? endpoint(ingress!.web, 'ingress.web') : null },
   };
 }
