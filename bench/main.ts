@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchApi, type ApiBenchResult } from './api/bench';
@@ -67,11 +67,34 @@ interface Check {
   what: string;
   target: string;
   measured: string;
+  value?: number;
+  unit?: string;
   pass: boolean | null;
 }
 const checks: Check[] = [];
 const check = (what: string, target: string, value: number, ok: (v: number) => boolean, unit = '') =>
-  checks.push({ what, target, measured: `${fmt(value, unit === '×' ? 2 : 0)}${unit}`, pass: Number.isNaN(value) ? null : ok(value) });
+  checks.push({ what, target, measured: `${fmt(value, unit === '×' ? 2 : 0)}${unit}`, value, unit, pass: Number.isNaN(value) ? null : ok(value) });
+
+/** Each check's range over today's earlier runs on this machine (reports/bench-<date>*), this one included. */
+function spreadToday(current: Check[]): Map<string, { min: number; max: number; runs: number }> {
+  const day = stamp.slice(0, 10);
+  const seen = new Map<string, number[]>();
+  const add = (c: Check) => {
+    const v = c.value ?? Number.parseFloat(c.measured);
+    if (Number.isFinite(v)) seen.set(c.what, [...(seen.get(c.what) ?? []), v]);
+  };
+  for (const entry of existsSync('reports') ? readdirSync('reports') : []) {
+    const file = join('reports', entry, 'bench.json');
+    if (!entry.startsWith(`bench-${day}`) || file === join(dir, 'bench.json') || !existsSync(file)) continue;
+    try {
+      for (const c of (JSON.parse(readFileSync(file, 'utf8')) as { checks?: Check[] }).checks ?? []) add(c);
+    } catch {
+      // a run that died mid-write: not part of the spread
+    }
+  }
+  current.forEach(add);
+  return new Map([...seen].map(([what, v]) => [what, { min: Math.min(...v), max: Math.max(...v), runs: v.length }]));
+}
 
 let api: ApiBenchResult | null = null;
 if (only.has('api')) {
@@ -163,6 +186,7 @@ if (only.has('failover')) {
 const m = machine();
 writeFileSync(join(dir, 'bench.json'), JSON.stringify({ command, at: stamp, machine: m, pinned: canPin(), checks, api, game, checkpoint, curve, faultPoint, ingress, failover: failover && { kill: failover.kill.aggregates, freeze: failover.freeze.aggregates } }, null, 2));
 
+const spread = spreadToday(checks);
 const lines: string[] = [
   '# Benchmark results',
   '',
@@ -171,9 +195,16 @@ const lines: string[] = [
   '',
   pinningNote(),
   '',
-  '| comparison | target | measured | |',
-  '|---|---|---|---|',
-  ...checks.map((c) => `| ${c.what} | ${c.target} | ${c.measured} | ${c.pass === null ? '–' : c.pass ? 'pass' : '**miss**'} |`),
+  '| comparison | target | measured | | spread today (runs) |',
+  '|---|---|---|---|---|',
+  ...checks.map((c) => {
+    const s = spread.get(c.what);
+    const digits = c.unit === '×' ? 2 : 0;
+    const range = s && s.runs > 1 ? `${fmt(s.min, digits)}–${fmt(s.max, digits)}${c.unit ?? ''} (${s.runs})` : '–';
+    return `| ${c.what} | ${c.target} | ${c.measured} | ${c.pass === null ? '–' : c.pass ? 'pass' : '**miss**'} | ${range} |`;
+  }),
+  '',
+  'The spread covers every `npm run bench` run today on this machine (reports/bench-<date>*), partial runs included for the checks they made.',
   '',
 ];
 if (api) {

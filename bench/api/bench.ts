@@ -5,7 +5,7 @@ import type autocannon from 'autocannon';
 import { startRedisServer } from '../../server/supervisor/redis';
 import { freePort } from '../../server/supervisor/ports';
 import { cpuSeconds, spawnTs, stopChild } from '../support/proc';
-import { CORES, pin } from '../support/pin';
+import { CORES, pin, prioritise } from '../support/pin';
 
 export interface ApiCase {
   name: string;
@@ -34,6 +34,7 @@ export async function benchApi(options: { durationSeconds: number; connections: 
   const dir = mkdtempSync(join(tmpdir(), 'statecraft-bench-api-'));
   const redisPort = await freePort();
   const redis = await startRedisServer(redisPort, dir);
+  if (redis.pid) prioritise(redis.pid); // ahead of autocannon on the load core
   redis.stdout?.resume();
   const hello = await spawnTs<{ port: number }>('bench/api/target.ts', ['hello']);
   const api = await spawnTs<{ port: number; token: string }>('bench/api/target.ts', ['api', `redis://127.0.0.1:${redisPort}`], { LOG_LEVEL: 'silent' });

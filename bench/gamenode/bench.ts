@@ -5,7 +5,7 @@ import type { RoomMode } from '../../shared/protocol';
 import { sleep } from '../../server/bots/bot';
 import { BenchStack } from '../support/stack';
 import { cpuMeter, spawnTs, stopChild } from '../support/proc';
-import { CORES, pin } from '../support/pin';
+import { CORES, pin, prioritise } from '../support/pin';
 import { fetchMetrics, histogramDelta, histogramQuantile } from '../support/prometheus';
 import { LoadGroup, type LoadSample } from './generators';
 
@@ -100,6 +100,7 @@ export class LoadedGameNode {
     this.#address = `127.0.0.1:${node.spec.port}`;
     this.#pid = node.pid!;
     pin(this.#pid, CORES.server);
+    if (this.stack.redis?.pid) prioritise(this.stack.redis.pid);
   }
 
   /** The node's Prometheus metrics right now. */

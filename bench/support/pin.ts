@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 
 /**
  * Which core runs what in a fair measurement: the server under test alone on
@@ -26,6 +26,21 @@ export function pin(pid: number, cpus: string): boolean {
   return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Raises a process above the load generators on the load core (nice -10; root only): Redis
+ * there must answer heartbeats and checkpoints at once however busy the bots keep the core,
+ * or leases lapse and checkpointed rooms pause, and the bench measures a starved store.
+ * False where it is not allowed.
+ */
+export function prioritise(pid: number): boolean {
+  try {
+    setPriority(pid, -10);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The bench's own process and everything it starts from now on go to the load core. */
 export function pinSelfToLoad(): boolean {
   return pin(process.pid, CORES.load);
@@ -34,6 +49,6 @@ export function pinSelfToLoad(): boolean {
 /** A line for the report: how the cores were shared. */
 export function pinningNote(): string {
   return canPin()
-    ? `Pinned with taskset: the server under test alone on core ${CORES.server}; the load generators (their own processes), Redis, the other servers and the bench itself on core ${CORES.load}.`
+    ? `Pinned with taskset: the server under test alone on core ${CORES.server}; the load generators (their own processes), Redis (at nice -10, ahead of the generators, where allowed), the other servers and the bench itself on core ${CORES.load}.`
     : `Not pinned (${availableParallelism() < 2 ? 'one core' : 'no taskset: apt-get install util-linux'}): the server under test and its load generators share every core, so its CPU and lateness figures include their competition.`;
 }
