@@ -127,7 +127,7 @@ try {
   }
   // Vite listens on an internal loopback port: the page reaches it only through the ingress.
   const webPort = args['no-web'] ? null : await freePort();
-  if (webPort !== null) web = await startWeb(webPort, { api: '/api', control: controlAccess });
+  if (webPort !== null) web = await startWeb(webPort, { api: '/api', control: controlAccess }, config.PUBLIC_HOST);
   ingress = await Ingress.start(cluster.ingressRoutes(webPort === null ? null : { host: '127.0.0.1', port: webPort }), { host: config.BIND_HOST, port: config.WEB_PORT });
   const apiAt = (port: number) => `http://${cluster.topology.apis[0]?.reach.host ?? '127.0.0.1'}:${port}`;
 

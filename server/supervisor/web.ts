@@ -16,7 +16,7 @@ const CONFIG_FILE = fileURLToPath(new URL('../../client/vite.config.ts', import.
  * ingress it listens on an internal port; its HMR socket comes through the ingress too (the
  * page connects to its own origin's port).
  */
-export async function startWeb(port: number, runtime: RuntimeConfig): Promise<ViteDevServer> {
+export async function startWeb(port: number, runtime: RuntimeConfig, publicHost?: string): Promise<ViteDevServer> {
   const runtimePlugin: Plugin = {
     name: 'statecraft-runtime-config',
     configureServer(server) {
@@ -29,7 +29,8 @@ export async function startWeb(port: number, runtime: RuntimeConfig): Promise<Vi
   };
   const server = await createServer({
     configFile: CONFIG_FILE,
-    server: { port, strictPort: true, host: '127.0.0.1' },
+    // The ingress passes the browser's Host on: Vite refuses names it does not know (DNS-rebinding guard).
+    server: { port, strictPort: true, host: '127.0.0.1', ...(publicHost ? { allowedHosts: [publicHost] } : {}) },
     plugins: [runtimePlugin],
     logLevel: 'warn',
   });
