@@ -90,6 +90,12 @@ console.log(`\n${scenario.name}: ${runs} run(s) per mode${fencings.length > 1 ? 
 console.log(summaryTable(report));
 const bad = report.runs.filter((r) => r.fencing && (r.leaderboard.lost > 0 || r.leaderboard.doubleCounted > 0));
 console.log(`\nleaderboard: ${bad.length === 0 ? 'no result lost or double-counted' : `${bad.length} run(s) with lost or double-counted results`}`);
+const failovers = report.runs.flatMap((r) => (r.failover ? [r.failover] : []));
+if (failovers.length) {
+  const total = (k: 'off' | 'on', f: 'lost' | 'acknowledged') => failovers.reduce((n, r) => n + r.results[k][f], 0);
+  console.log(`store: probe results lost ${total('off', 'lost')}/${total('off', 'acknowledged')} without WAIT, ${total('on', 'lost')}/${total('on', 'acknowledged')} with WAIT 1 200; `
+    + `checkpoints lost ${failovers.reduce((n, r) => n + (r.checkpoints?.snapshotsLost ?? 0), 0)} over ${failovers.reduce((n, r) => n + (r.checkpoints?.rooms ?? 0), 0)} room-kills`);
+}
 const exits = report.runs.flatMap((r) => r.processes.exits);
 console.log(`processes: ${exits.length === 0 ? 'none exited' : `exited: ${exits.join(', ')}`}; unhandled rejections ${report.runs.reduce((n, r) => n + r.processes.unhandledRejections, 0)}`);
 console.log(`report: ${dir}/report.html`);

@@ -11,7 +11,13 @@ interface Metric {
   label: string;
   unit: string;
   get: (r: RunResult) => number | null;
+  /** Shown in the summary for this scenario only (its measurements are null elsewhere). */
+  scenario?: string;
+  /** Decimals shown (default: 1 for %, else 0). */
+  digits?: number;
 }
+
+const FO = 'store-failover';
 
 export const METRICS: Metric[] = [
   { key: 'detectClientP95', label: 'detection, clients (p95 of bots)', unit: 'ms', get: (r) => nan(r.detection.clientMs.p95) },
@@ -31,6 +37,20 @@ export const METRICS: Metric[] = [
   { key: 'apiErrAfter', label: 'API error rate after fault', unit: '%', get: (r) => (r.api.afterFault.requests ? (1 - r.api.afterFault.successRate) * 100 : null) },
   { key: 'storeResume', label: 'store back → checkpoints saved again', unit: 'ms', get: (r) => r.store?.checkpointsResumedMs ?? null },
   { key: 'storeApiBack', label: 'store back → API answering', unit: 'ms', get: (r) => r.store?.apiBackMs ?? null },
+  { key: 'foPromoted', label: 'kill → replica promoted', unit: 'ms', get: (r) => r.failover?.promotedMs ?? null, scenario: FO },
+  { key: 'foWritesBack', label: 'kill → writes accepted again', unit: 'ms', get: (r) => r.failover?.writesBackMs ?? null, scenario: FO },
+  { key: 'foCkptRooms', label: 'checkpointed rooms at the kill', unit: '', get: (r) => r.failover?.checkpoints?.rooms ?? null, scenario: FO },
+  { key: 'foSnapshotsLost', label: 'checkpoints lost (snapshots, all rooms)', unit: '', get: (r) => r.failover?.checkpoints?.snapshotsLost ?? null, scenario: FO },
+  { key: 'foTicksLost', label: 'checkpoints lost (ticks, all rooms)', unit: 'ticks', get: (r) => r.failover?.checkpoints?.ticksLost ?? null, scenario: FO },
+  { key: 'foReplLag', label: 'replication bytes lost at the kill', unit: 'B', get: (r) => r.failover?.replicationLagBytes ?? null, scenario: FO },
+  { key: 'foResultsOff', label: 'probe results acknowledged, no WAIT', unit: '', get: (r) => r.failover?.results.off.acknowledged ?? null, scenario: FO },
+  { key: 'foLostOff', label: 'probe results lost, no WAIT', unit: '', get: (r) => r.failover?.results.off.lost ?? null, scenario: FO },
+  { key: 'foResultsOn', label: 'probe results acknowledged, WAIT 1 200', unit: '', get: (r) => r.failover?.results.on.acknowledged ?? null, scenario: FO },
+  { key: 'foLostOn', label: 'probe results lost, WAIT 1 200', unit: '', get: (r) => r.failover?.results.on.lost ?? null, scenario: FO },
+  { key: 'foWaitOffP50', label: 'record latency p50, no WAIT', unit: 'ms', get: (r) => nan(r.failover?.waitCost.latencyMs.off.p50 ?? Number.NaN), scenario: FO, digits: 2 },
+  { key: 'foWaitOnP50', label: 'record latency p50, WAIT', unit: 'ms', get: (r) => nan(r.failover?.waitCost.latencyMs.on.p50 ?? Number.NaN), scenario: FO, digits: 2 },
+  { key: 'foWaitOffOps', label: 'records/s (8 in flight), no WAIT', unit: 'ops/s', get: (r) => r.failover?.waitCost.opsPerSec.off ?? null, scenario: FO },
+  { key: 'foWaitOnOps', label: 'records/s (8 in flight), WAIT', unit: 'ops/s', get: (r) => r.failover?.waitCost.opsPerSec.on ?? null, scenario: FO },
   { key: 'processExits', label: 'process exits (besides the target)', unit: '', get: (r) => r.processes.exits.length },
   { key: 'unhandled', label: 'unhandled rejections (all processes)', unit: '', get: (r) => r.processes.unhandledRejections },
   { key: 'lbLost', label: 'leaderboard results lost', unit: 'players', get: (r) => r.leaderboard.lost },
@@ -43,7 +63,7 @@ export const METRICS: Metric[] = [
 ];
 
 /** Rows that must read 0: shown in red otherwise. */
-const MUST_BE_ZERO = new Set(['lbLost', 'lbDouble', 'processExits', 'unhandled', 'overlapMs', 'staleResults', 'scoreRegressions']);
+const MUST_BE_ZERO = new Set(['foLostOn', 'lbLost', 'lbDouble', 'processExits', 'unhandled', 'overlapMs', 'staleResults', 'scoreRegressions']);
 /** Must be 0 only where the game nodes fenced themselves: split brain is what FENCING=off shows. */
 const ZERO_WITH_FENCING = new Set(['overlapMs', 'staleResults']);
 
@@ -103,9 +123,9 @@ export function aggregate(runs: RunResult[], mode: RoomMode, fencing = true): Ag
 /** The summary table as text, one column per mode. */
 export function summaryTable(report: ExperimentReport): string {
   const head = ['metric', ...report.aggregates.flatMap((a) => [`${a.label} p50`, `${a.label} p95`])];
-  const rows = METRICS.map((m) => [
+  const rows = shown(report).map((m) => [
     `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
-    ...report.aggregates.flatMap((a) => [fmt(a.metrics[m.key]?.p50, m.unit === '%' ? 1 : 0), fmt(a.metrics[m.key]?.p95, m.unit === '%' ? 1 : 0)]),
+    ...report.aggregates.flatMap((a) => [fmt(a.metrics[m.key]?.p50, digits(m)), fmt(a.metrics[m.key]?.p95, digits(m))]),
   ]);
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -122,9 +142,9 @@ export function writeReport(dir: string, report: ExperimentReport): void {
 const COLORS = ['#4cc9f0', '#ff5d73', '#80ed99', '#ffd166', '#c77dff', '#ff9f1c', '#2ec4b6', '#f72585'];
 
 function html(report: ExperimentReport): string {
-  const aggRows = METRICS.map((m) => `<tr><td>${esc(m.label)}${m.unit ? ` <small>(${esc(m.unit)})</small>` : ''}</td>${report.aggregates.map((a) => {
+  const aggRows = shown(report).map((m) => `<tr><td>${esc(m.label)}${m.unit ? ` <small>(${esc(m.unit)})</small>` : ''}</td>${report.aggregates.map((a) => {
     const v = a.metrics[m.key];
-    const d = m.unit === '%' ? 1 : 0;
+    const d = digits(m);
     const bad = MUST_BE_ZERO.has(m.key) && (a.fencing || !ZERO_WITH_FENCING.has(m.key)) && (v?.max ?? 0) > 0;
     return `<td${bad ? ' class="bad"' : ''}>${fmt(v?.p50, d)}</td><td${bad ? ' class="bad"' : ''}>${fmt(v?.p95, d)}</td>`;
   }).join('')}</tr>`).join('\n');
@@ -135,6 +155,7 @@ function html(report: ExperimentReport): string {
       detection ${fmt(r.detection.clientMs.p50)} / ${fmt(r.detection.clientMs.p95)} ms (client p50/p95), cluster ${fmt(r.detection.clusterMs)} ms;
       back in play ${fmt(r.recovery.backInPlayMs.p50)} / ${fmt(r.recovery.backInPlayMs.p95)} ms;
       API during fault ${fmt(r.api.duringFault.successRate * 100, 1)} % ok, p99 ${fmt(r.api.duringFault.latencyMs.p99, 1)} ms; after ${fmt(r.api.afterFault.successRate * 100, 1)} % ok;
+      ${r.failover ? `primary killed: replica promoted after ${fmt(r.failover.promotedMs)} ms, writes accepted again after ${fmt(r.failover.writesBackMs)} ms${r.failover.checkpoints ? `, checkpoints lost ${r.failover.checkpoints.snapshotsLost} (${r.failover.checkpoints.ticksLost} ticks) over ${r.failover.checkpoints.rooms} rooms` : ''}, probe results lost ${r.failover.results.off.lost}/${r.failover.results.off.acknowledged} without WAIT and ${r.failover.results.on.lost}/${r.failover.results.on.acknowledged} with; WAIT costs ${fmt(r.failover.waitCost.latencyMs.on.p50 - r.failover.waitCost.latencyMs.off.p50, 2)} ms per record (p50);` : ''}
       ${r.store ? `store down ${fmt(r.store.backMs)} ms, then checkpoints saved again after ${fmt(r.store.checkpointsResumedMs)} ms and the API answering after ${fmt(r.store.apiBackMs)} ms;` : ''}
       process exits ${r.processes.exits.length ? esc(r.processes.exits.join(', ')) : 0}, unhandled rejections ${r.processes.unhandledRejections};
       leaderboard lost ${r.leaderboard.lost}, double ${r.leaderboard.doubleCounted} (${r.leaderboard.matchesSeen} matches)${r.history ? `;
@@ -225,6 +246,15 @@ function latencyChart(r: RunResult): string {
 function niceStep(rangeSeconds: number): number {
   for (const s of [0.5, 1, 2, 5, 10, 20, 30, 60]) if (rangeSeconds / s <= 10) return s;
   return 120;
+}
+
+/** The rows of this report's scenario: the common ones and its own. */
+function shown(report: ExperimentReport): Metric[] {
+  return METRICS.filter((m) => !m.scenario || m.scenario === report.scenario);
+}
+
+function digits(m: Metric): number {
+  return m.digits ?? (m.unit === '%' ? 1 : 0);
 }
 
 function nan(v: number): number | null {

@@ -7,7 +7,8 @@ import { Rng } from '../../shared/rules/rng';
 import { BenchStack } from '../support/stack';
 import { fetchMetrics, gauge } from '../support/prometheus';
 import { summarize, type Summary } from '../../shared/stats';
-import type { Injected, Scenario } from './scenarios';
+import { failoverMarks, type Injected, type Scenario } from './scenarios';
+import { checkpointsLost, measureWaitCost, startFailoverProbes, type FailoverResult, type WaitCost } from './failover';
 import { checkHistory, parseHistory, type RecordedResult } from './history';
 
 export interface RunOptions {
@@ -90,6 +91,8 @@ export interface RunResult {
     afterFault: ApiStats;
     overall: ApiStats;
   };
+  /** store-failover only (null otherwise): the store's own view of the failover, ms after the SIGKILL. */
+  failover: (FailoverResult & { waitCost: WaitCost }) | null;
   /** Store faults only (null otherwise). */
   store: {
     outageMs: number;
@@ -128,6 +131,9 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** Checkpoints every 250 ms at 20 Hz (CHECKPOINT_MS and TICK_RATE defaults, which the runs keep): 5 ticks each. */
+const TICKS_PER_CHECKPOINT = 5;
+
 /** One run: a fresh private cluster, bots, a fault at a known time, the measurements, the teardown. */
 export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, options: RunOptions): Promise<RunResult> {
   const t0 = Date.now();
@@ -138,12 +144,14 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
   const nodeLines: { id: string; line: string }[] = [];
   let fleet: BotFleet | null = null;
   let stopProbe = async () => {};
+  let failoverProbes: Awaited<ReturnType<typeof startFailoverProbes>> | null = null;
   try {
     progress('starting cluster', 0);
     await stack.start({
       gameNodes: options.gameNodes,
       apis: 2,
       faultPoints: options.faultPoints ?? true,
+      store: scenario.store ?? 'single',
       // Info level: the history records (copy-played, result-recorded) are info lines.
       env: { MATCH_SECONDS: String(options.matchSeconds), RESULTS_SECONDS: String(options.resultsSeconds), LOG_LEVEL: 'info', FENCING: fencing ? 'on' : 'off' },
       print: (id, line) => {
@@ -163,6 +171,10 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     const probe = startProbe(stack.apiUrls, fleet);
     stopProbe = probe.stop;
     const view = startClusterView(stack.apiUrls);
+    const tag = `r${run}s${options.seed}${mode[0]}`;
+    // What WAIT costs a result connection, measured on this run's store before the fault; then the store's own probes.
+    const waitCost = scenario.store === 'ha' ? await measureWaitCost(stack.storeUrl, tag) : null;
+    if (scenario.store === 'ha') failoverProbes = await startFailoverProbes(stack.storeUrl, tag);
     // A seeded jitter, so the fault lands at a different point of the tick and heartbeat cycles each run, reproducibly.
     await sleep(options.warmupMs + Math.floor(new Rng(options.seed * 1000 + run).range(0, 500)));
 
@@ -179,6 +191,19 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
     if (scenario.over) {
       progress('outage', 0.35);
       await scenario.over(stack, injected);
+    }
+    const marks = failoverMarks(injected);
+    let failover: RunResult['failover'] = null;
+    if (marks && failoverProbes && waitCost) {
+      await fleet.until(() => failoverProbes!.accepted(marks.killedAt), options.recoveryTimeoutMs);
+      failover = {
+        ...await failoverProbes.finish(marks.killedAt),
+        promotedMs: marks.promotedAt === null ? null : marks.promotedAt - marks.killedAt,
+        checkpoints: mode === 'checkpointed' && marks.held ? checkpointsLost(marks.acked.marks, marks.held.marks, TICKS_PER_CHECKPOINT) : null,
+        replicationLagBytes: marks.held && Number.isFinite(marks.acked.offset - marks.held.offset) ? Math.max(0, marks.acked.offset - marks.held.offset) : null,
+        waitCost,
+      };
+      failoverProbes = null;
     }
     const resumedMs = injected.storeBackAt !== undefined && mode === 'checkpointed'
       ? await checkpointsResumed(stack, nodesInPlay, injected.storeBackAt)
@@ -237,6 +262,7 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
         pointsTotal: sum(numbers(losses.map((l) => l.pointsLost))),
       },
       api: { duringFault: apiStats(during), afterFault: apiStats(after), overall: apiStats(apiSamples) },
+      failover,
       store: injected.storeBackAt === undefined ? null : {
         outageMs: injected.outageMs ?? 0,
         backMs: injected.storeBackAt - injected.at,
@@ -255,6 +281,7 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
       durationMs: Date.now() - t0,
     };
   } finally {
+    failoverProbes?.stop();
     await stopProbe();
     await fleet?.stop(0).catch(() => {});
     await stack.stop();

@@ -1,5 +1,7 @@
 import type { BenchStack } from '../support/stack';
 import type { BotFleet } from '../../server/bots/fleet';
+import { PRIMARY_ID } from '../../server/supervisor/sentinel';
+import { primaryPort, promotion, readCheckpoints, type CheckpointMark } from './failover';
 
 /** What a scenario did, for the report. */
 export interface Injected {
@@ -35,7 +37,24 @@ export interface Scenario {
   losesPlayers?(mode: 'stateful' | 'checkpointed'): boolean;
   /** Network faults: run with fencing on and off unless asked otherwise. */
   network?: boolean;
+  /** The store the run's cluster uses (default single; `ha`: a primary, a replica, three Sentinels). */
+  store?: 'single' | 'ha';
 }
+
+/** What store-failover read around its kill (kept out of `Injected`, which goes into the report as JSON). */
+export interface FailoverMarks {
+  oldPort: number;
+  replicaPort: number;
+  /** Epoch ms once the SIGKILLed primary had exited. */
+  killedAt: number;
+  /** Every checkpointed room on the old primary just before the kill, and its replication offset. */
+  acked: { marks: Map<string, CheckpointMark>; offset: number };
+  /** The same rooms on the replica after the kill, before its promotion (nothing writes to it meanwhile). */
+  held: { marks: Map<string, CheckpointMark>; offset: number } | null;
+  promotedAt: number | null;
+}
+const failovers = new WeakMap<Injected, FailoverMarks>();
+export const failoverMarks = (injected: Injected): FailoverMarks | undefined => failovers.get(injected);
 
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
@@ -134,6 +153,37 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
     async over(_stack, injected) {
       injected.storeBackAt = await storeReturns.get(injected);
+    },
+  },
+  'store-failover': {
+    name: 'store-failover',
+    summary: 'SIGKILL the replicated store\'s primary (a primary, a replica, three Sentinels); a Sentinel promotes the replica',
+    store: 'ha',
+    // Nobody's connection depends on the store: stateful plays on, checkpointed pauses in place.
+    losesPlayers: () => false,
+    async inject(stack) {
+      const store = stack.sentinel;
+      if (!store) throw new Error('store-failover needs the replicated store (BenchStack store: ha)');
+      const oldPort = await primaryPort(store);
+      const replicaPort = store.members().find((m) => m.role !== 'sentinel' && m.port !== oldPort)!.port;
+      // The last checkpoints the old primary acknowledged: read right before the kill (a save landing
+      // in the few ms between this read and the SIGKILL is not seen; at one per 250 ms per room, rare).
+      const acked = await readCheckpoints(oldPort);
+      const at = Date.now();
+      const description = await stack.cluster!.inject('kill', PRIMARY_ID);
+      const injected: Injected = { target: PRIMARY_ID, kind: 'redis', at, description };
+      failovers.set(injected, { oldPort, replicaPort, killedAt: Date.now(), acked, held: null, promotedAt: null });
+      return injected;
+    },
+    async over(stack, injected) {
+      const f = failovers.get(injected)!;
+      // Let the bytes already on their way to the replica land; it is promoted no sooner than 1 s after the kill.
+      await new Promise((r) => setTimeout(r, 200));
+      f.held = await readCheckpoints(f.replicaPort, [...f.acked.marks.keys()]);
+      f.promotedAt = await promotion(stack.sentinel!, f.oldPort, 15_000);
+      if (f.promotedAt === null) throw new Error('no Sentinel promoted the replica within 15 s');
+      // Recovery (checkpoints saved again, the API answering) is measured from the promotion.
+      injected.storeBackAt = f.promotedAt;
     },
   },
   'partition-host': networkFault('partition-host', 'partition',

@@ -7,6 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { Cluster } from '../../server/supervisor/cluster';
 import { startRedisServer } from '../../server/supervisor/redis';
 import { freePort } from '../../server/supervisor/ports';
+import { SentinelStore } from '../../server/supervisor/sentinel';
+import { SENTINEL_NO_FAULT_POINTS } from '../../server/supervisor/store-open';
 
 export interface BenchStackOptions {
   gameNodes?: number;
@@ -20,6 +22,12 @@ export interface BenchStackOptions {
    * network faults through them); benchmarks turn them off to measure without the hop.
    */
   faultPoints?: boolean;
+  /**
+   * `ha`: the replicated store `npm start -- --store ha` runs (a primary, a replica, three
+   * Sentinels) instead of one redis-server; every process connects through Sentinel, without
+   * fault points (Sentinel hands out the primary's own address). Default `single`.
+   */
+  store?: 'single' | 'ha';
 }
 
 /**
@@ -33,20 +41,34 @@ export class BenchStack {
   redis: ChildProcess | null = null;
   redisPort = 0;
   apiUrls: string[] = [];
+  /** The replicated store (`store: 'ha'`), else null. */
+  sentinel: SentinelStore | null = null;
   readonly #dir = mkdtempSync(join(tmpdir(), 'statecraft-bench-'));
 
   get redisUrl(): string {
     return `redis://127.0.0.1:${this.redisPort}`;
   }
 
+  /** What every process connects to: the one server, or the Sentinels of the replicated store. */
+  get storeUrl(): string {
+    return this.sentinel?.url ?? this.redisUrl;
+  }
+
   async start(options: BenchStackOptions = {}): Promise<this> {
-    const { gameNodes = 3, apis = 2, env = {}, faultPoints = true } = options;
-    this.redisPort = await freePort();
-    await this.startRedis();
+    const { gameNodes = 3, apis = 2, env = {} } = options;
+    const ha = options.store === 'ha';
+    const faultPoints = !ha && (options.faultPoints ?? true);
+    if (ha) {
+      this.sentinel = await SentinelStore.start(join(this.#dir, 'redis-ha'));
+    } else {
+      this.redisPort = await freePort();
+      await this.startRedis();
+    }
     const apiPorts = await Promise.all(Array.from({ length: apis }, () => freePort()));
     this.apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
     this.cluster = new Cluster({
-      redisUrl: this.redisUrl,
+      redisUrl: this.storeUrl,
+      ...(this.sentinel ? { store: this.sentinel, faultPointsOff: SENTINEL_NO_FAULT_POINTS } : {}),
       gamePorts: await Promise.all(Array.from({ length: gameNodes }, () => freePort())),
       apiPorts,
       publicHost: '127.0.0.1',
@@ -88,6 +110,7 @@ export class BenchStack {
   async stop(): Promise<void> {
     await this.cluster?.stop(2000).catch(() => {});
     await this.stopRedis('SIGKILL');
+    await this.sentinel?.stop().catch(() => {});
     rmSync(this.#dir, { recursive: true, force: true });
   }
 }

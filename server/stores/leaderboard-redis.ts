@@ -105,6 +105,22 @@ interface Scripts {
 
 const NAMES_KEY = `${KEY_PREFIX}lb:names`;
 
+export interface RedisLeaderboardOptions {
+  /**
+   * After each recorded match, `WAIT count timeoutMs`: the acknowledgement waits until that many
+   * replicas hold the write. Replication is asynchronous, so without it a result the primary
+   * acknowledged in its last moments is gone after a failover, and the node's outbox will not
+   * retry it. When no replica answers in time the result stands on the primary alone (the
+   * guarantee of no WAIT): a store whose replica is down must still record matches. Keep
+   * `timeoutMs` under the connection's 1 s command timeout; only for a connection of its own,
+   * since WAIT blocks it.
+   */
+  waitReplicas?: { count: number; timeoutMs: number };
+}
+
+/** The game nodes' WAIT with a replicated store: one replica, at most 200 ms (store-failover experiment). */
+export const RESULTS_WAIT_REPLICAS = { count: 1, timeoutMs: 200 } as const;
+
 /** Leaderboards in Redis sorted sets; every write of a match is one Lua script (atomic, exactly once). */
 export class RedisLeaderboardStore implements LeaderboardStore {
   readonly #scripts: Scripts;
@@ -115,7 +131,7 @@ export class RedisLeaderboardStore implements LeaderboardStore {
    */
   #expirySet = { daily: '', weekly: '', readyAt: Number.NaN };
 
-  constructor(private readonly redis: Redis, private readonly now: () => number = Date.now) {
+  constructor(private readonly redis: Redis, private readonly now: () => number = Date.now, private readonly options: RedisLeaderboardOptions = {}) {
     redis.defineCommand('scLbRecord', { numberOfKeys: 3 + LEADERBOARD_IDS.length, lua: RECORD });
     redis.defineCommand('scLbRange', { numberOfKeys: 2, lua: RANGE });
     redis.defineCommand('scLbAround', { numberOfKeys: 2, lua: AROUND });
@@ -142,6 +158,9 @@ export class RedisLeaderboardStore implements LeaderboardStore {
     for (const s of validStandings(result)) args.push(s.playerId, s.name, s.score);
     const outcome = Number(await this.#scripts.scLbRecord(...args));
     if (outcome < 0) throw new StaleResultError(fence!, -outcome);
+    // A duplicate waits too: it may be the outbox's retry of a write whose first WAIT never answered.
+    const wait = this.options.waitReplicas;
+    if (wait) await this.redis.call('WAIT', wait.count, wait.timeoutMs);
     // Only a recorded match ran the PEXPIREATs (a duplicate or a refusal returns before them).
     if (outcome === 1 && connectedForMs(this.redis) > 0) this.#expirySet = { daily: daily.tag, weekly: weekly.tag, readyAt };
     return outcome === 1;

@@ -111,3 +111,32 @@ describe('a short partition-host experiment', () => {
     expect(run.leaderboard.doubleCounted).toBe(0);
   }, 90_000);
 });
+
+describe('a short store-failover experiment', () => {
+  it('SIGKILLs the replicated store\'s primary: writes accepted again, checkpoints and results compared across the promotion, nothing exits', async () => {
+    const { report } = await runExperiment(SCENARIOS['store-failover']!, {
+      runs: 1, modes: ['checkpointed'], seed: 17, bots: 6, gameNodes: 2,
+      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
+      outDir: out, command: 'vitest: experiment.test.ts (store-failover)',
+    });
+    const run = report.runs[0]!;
+    expect(run.fault).toMatchObject({ target: 'redis-primary', kind: 'redis' });
+    const f = run.failover!;
+    expect(f.promotedMs).toBeGreaterThan(900); // Sentinel's down-after-milliseconds is 1 s
+    expect(f.writesBackMs!).toBeGreaterThanOrEqual(f.promotedMs! - 100);
+    expect(f.writesBackMs!).toBeLessThan(10_000);
+    expect(f.checkpoints!.rooms).toBeGreaterThan(0);
+    expect(f.checkpoints!.roomsMissing).toBe(0);
+    // The WAIT writer's acknowledgements are held by the replica it waited for: none can be lost.
+    expect(f.results.on.acknowledged).toBeGreaterThan(0);
+    expect(f.results.on.lost).toBe(0);
+    expect(f.results.off.acknowledged).toBeGreaterThan(0);
+    expect(f.waitCost.latencyMs.on.n).toBe(300);
+    expect(f.waitCost.opsPerSec.on).toBeGreaterThan(0);
+    expect(run.store!.checkpointsResumedMs).not.toBeNull();
+    expect(run.recovery.sessionsLost).toBe(0);
+    expect(run.processes).toEqual({ exits: [], unhandledRejections: 0 });
+    expect(run.leaderboard.lost).toBe(0);
+    expect(run.leaderboard.doubleCounted).toBe(0);
+  }, 60_000);
+});
