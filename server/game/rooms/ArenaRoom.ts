@@ -97,16 +97,18 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
     });
 
     this.storeNotices = new StoreNotices(this.ctx, () => this.copy, (notice) => this.broadcast('store', notice));
+    const { observeTick } = this.ctx;
     runFixedStep(this, tickRate, {
       step: (dtMs) => {
+        const t0 = performance.now();
         this.step(dtMs);
+        observeTick?.(performance.now() - t0); // the step alone: the patch's send is the network's
         this.broadcastPatch();
       },
       frame: (gapMs) => {
         this.copy?.frame(gapMs);
         this.storeNotices.frame();
       },
-      observeTick: this.ctx.observeTick,
       observeLateness: this.ctx.observeLateness,
     });
     // The patch goes out right after the step that made it, from the step's own timer: Colyseus's
