@@ -8,6 +8,7 @@ import { benchIngress, type IngressBenchResult } from './ingress/bench';
 import { CURVE_STEPS, capacityCurve, curveTable, kneeSentence, writeCurveReport, type CapacityCurve } from './gamenode/curve';
 import { benchCheckpoints, type CheckpointCase } from './checkpoint/bench';
 import { canPin, pinSelfToLoad, pinningNote } from './support/pin';
+import { topFrames } from './support/top-frames';
 import { runExperiment } from './experiment/experiment';
 import { machine, type ExperimentReport } from './experiment/report';
 import { SCENARIOS } from './experiment/scenarios';
@@ -55,6 +56,8 @@ const windowMs = Number(values.window) * 1000;
 const failoverRuns = Number(values['failover-runs']);
 const args = process.argv.slice(2).join(' ');
 const command = args ? `npm run bench -- ${args}` : 'npm run bench';
+/** The top frames before this round of work (issue 15), kept for RESULTS.md's before-and-after. */
+const PROFILE_BEFORE = 'bench/profile-before.md';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 // Everything this process starts inherits the load core; each server under test is moved to its own.
 pinSelfToLoad();
@@ -106,6 +109,7 @@ if (only.has('api')) {
 }
 
 let game: { stateful: GameNodeRun; checkpointed: GameNodeRun; raw: RawRun } | null = null;
+const profiles: Record<string, { frame: string; selfPct: number }[]> = {};
 if (only.has('gamenode')) {
   const w = { bots, perRoom, warmupMs: 3000, windowMs, log };
   const profileDir = join(dir, 'profiles');
@@ -117,11 +121,16 @@ if (only.has('gamenode')) {
   check('checkpointed vs stateful CPU', '≤ 1.10×', checkpointed.cores / stateful.cores, (v) => v <= 1.1, '×');
   check('tick lateness p99 (stateful)', '≤ 10 ms', stateful.tickLatenessMs.p99, (v) => v <= 10, ' ms');
   check('tick lateness p99 (checkpointed)', '≤ 10 ms', checkpointed.tickLatenessMs.p99, (v) => v <= 10, ' ms');
+  check(`false deaths of the live node during the ${stateful.joined}-player runs`, '0', stateful.falseDeaths + checkpointed.falseDeaths, (v) => v === 0);
   if (values.profile) {
     // A run of its own: the profiler's own cost and its start and stop would skew the measured ones.
     await benchGameNode('stateful', { ...w, profileDir: join(profileDir, 'stateful') });
     await benchRawWs(stateful.joined, perRoom, stateful.bytesPerClientPerSec, { ...w, profileDir: join(profileDir, 'raw') });
-    log(`CPU profile of a stateful node's window: ${profileDir} (top frames: npx tsx bench/support/top-frames.ts <file>)`);
+    log(`CPU profiles of the windows: ${profileDir} (top frames: npx tsx bench/support/top-frames.ts <file>)`);
+    for (const which of ['stateful', 'raw']) {
+      const file = readdirSync(join(profileDir, which)).find((f) => f.endsWith('.cpuprofile'));
+      if (file) profiles[which] = topFrames(JSON.parse(readFileSync(join(profileDir, which, file), 'utf8')), 15);
+    }
   }
 }
 
@@ -221,8 +230,18 @@ if (game) {
     `| bytes per client per second | ${fmt(s.bytesPerClientPerSec)} | ${fmt(c.bytesPerClientPerSec)} | ${fmt(r.bytesPerClientPerSec)} |`,
     `| messages per client per second | ${fmt(s.messagesPerClientPerSec, 1)} | ${fmt(c.messagesPerClientPerSec, 1)} | ${fmt(r.messagesPerClientPerSec, 1)} |`,
     `| server RSS (MB) | ${fmt(s.rssMb)} | ${fmt(c.rssMb)} | ${fmt(r.rssMb)} |`,
+    `| false deaths (the API judged the live node dead) | ${s.falseDeaths} | ${c.falseDeaths} | – |`,
     `| load generators: CPU (cores), processes | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses} | ${fmt(c.generatorCores, 2)}, ${c.generatorProcesses} | ${fmt(r.generatorCores, 2)}, ${r.generatorProcesses} |`,
     '', `CPU is utime+stime of the server process from /proc over the window. The bots (and the raw clients) run in load-generator processes of at most 1000 each, apart from the bench; their CPU is their own. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second).`, '');
+}
+if (Object.keys(profiles).length > 0) {
+  lines.push(`## Where the game node's CPU goes (V8 CPU profile of a ${bots}-bot window, top frames by self time)`, '');
+  const before = existsSync(PROFILE_BEFORE) ? readFileSync(PROFILE_BEFORE, 'utf8').trim() : null;
+  if (before) lines.push(before, '');
+  for (const [which, rows] of Object.entries(profiles)) {
+    lines.push(`### ${which === 'raw' ? 'raw ws server' : 'game node, stateful'}: this run`, '', '| self % | frame |', '|---|---|', ...rows.map((r) => `| ${r.selfPct.toFixed(1)} | \`${r.frame}\` |`), '');
+  }
+  lines.push('`(idle)` is the process waiting; `dispatch` is the profiler itself. Percentages are of the window\'s wall time.', '');
 }
 if (checkpoint) {
   lines.push('## Checkpoint cost as rooms grow (25 rooms per size, one node)', '', '| players per room | CPU per room, stateful / checkpointed (ms/s) | checkpoints/s | bytes per checkpoint | write (encode + fenced write) ms | extra CPU per checkpoint (ms) | Redis memory per room (bytes, MEMORY USAGE) |', '|---|---|---|---|---|---|---|');

@@ -32,6 +32,8 @@ export interface GameNodeRun extends Window {
   tickDurationMs: { p50: number; p99: number; count: number };
   /** How late room steps started against their fixed schedule (the node's statecraft_tick_lateness_seconds). */
   tickLatenessMs: { p50: number; p99: number };
+  /** Deaths of this (live) node the API saw since it started: each one a false death. */
+  falseDeaths: number;
 }
 
 export interface RawRun extends Window {
@@ -120,6 +122,9 @@ export class LoadedGameNode {
     const w = await measureWindow(this.#pid, this.load, windowMs);
     if (this.#profileDir) process.kill(this.#pid, 'SIGUSR2'); // write the profile
     const after = await fetchMetrics(this.#address);
+    const api = await fetchMetrics(new URL(this.stack.apiUrls[0]!).host);
+    let falseDeaths = 0;
+    for (const [key, v] of api) if (key.startsWith('statecraft_node_deaths_seen_total')) falseDeaths += v;
     const tick = histogramDelta(before, after, 'statecraft_tick_duration_seconds');
     const late = histogramDelta(before, after, 'statecraft_tick_lateness_seconds');
     return {
@@ -128,6 +133,7 @@ export class LoadedGameNode {
       ...w,
       tickDurationMs: { p50: histogramQuantile(tick, 0.5) * 1000, p99: histogramQuantile(tick, 0.99) * 1000, count: tick.count },
       tickLatenessMs: { p50: histogramQuantile(late, 0.5) * 1000, p99: histogramQuantile(late, 0.99) * 1000 },
+      falseDeaths,
     };
   }
 
