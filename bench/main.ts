@@ -8,7 +8,7 @@ import { benchIngress, type IngressBenchResult } from './ingress/bench';
 import { CURVE_STEPS, capacityCurve, curveTable, kneeSentence, writeCurveReport, type CapacityCurve } from './gamenode/curve';
 import { benchCheckpoints, type CheckpointCase } from './checkpoint/bench';
 import { canPin, pinSelfToLoad, pinningNote } from './support/pin';
-import { topFrames } from './support/top-frames';
+import { byPackage, topFrames } from './support/top-frames';
 import { runExperiment } from './experiment/experiment';
 import { machine, type ExperimentReport } from './experiment/report';
 import { SCENARIOS } from './experiment/scenarios';
@@ -109,7 +109,7 @@ if (only.has('api')) {
 }
 
 let game: { stateful: GameNodeRun; checkpointed: GameNodeRun; raw: RawRun } | null = null;
-const profiles: Record<string, { frame: string; selfPct: number }[]> = {};
+const profiles: Record<string, { frames: ReturnType<typeof topFrames>; packages: ReturnType<typeof byPackage> }> = {};
 if (only.has('gamenode')) {
   const w = { bots, perRoom, warmupMs: 3000, windowMs, log };
   const profileDir = join(dir, 'profiles');
@@ -129,7 +129,9 @@ if (only.has('gamenode')) {
     log(`CPU profiles of the windows: ${profileDir} (top frames: npx tsx bench/support/top-frames.ts <file>)`);
     for (const which of ['stateful', 'raw']) {
       const file = readdirSync(join(profileDir, which)).find((f) => f.endsWith('.cpuprofile'));
-      if (file) profiles[which] = topFrames(JSON.parse(readFileSync(join(profileDir, which, file), 'utf8')), 15);
+      if (!file) continue;
+      const profile = JSON.parse(readFileSync(join(profileDir, which, file), 'utf8'));
+      profiles[which] = { frames: topFrames(profile, 15), packages: byPackage(profile) };
     }
   }
 }
@@ -238,8 +240,9 @@ if (Object.keys(profiles).length > 0) {
   lines.push(`## Where the game node's CPU goes (V8 CPU profile of a ${bots}-bot window, top frames by self time)`, '');
   const before = existsSync(PROFILE_BEFORE) ? readFileSync(PROFILE_BEFORE, 'utf8').trim() : null;
   if (before) lines.push(before, '');
-  for (const [which, rows] of Object.entries(profiles)) {
-    lines.push(`### ${which === 'raw' ? 'raw ws server' : 'game node, stateful'}: this run`, '', '| self % | frame |', '|---|---|', ...rows.map((r) => `| ${r.selfPct.toFixed(1)} | \`${r.frame}\` |`), '');
+  for (const [which, p] of Object.entries(profiles)) {
+    lines.push(`### ${which === 'raw' ? 'raw ws server' : 'game node, stateful'}: this run`, '', '| self % of wall | frame |', '|---|---|', ...p.frames.map((r) => `| ${r.selfPct.toFixed(1)} | \`${r.frame}\` |`), '',
+      '| % of busy time | where |', '|---|---|', ...p.packages.map((r) => `| ${r.busyPct.toFixed(1)} | ${r.where} |`), '');
   }
   lines.push('`(idle)` is the process waiting; `dispatch` is the profiler itself. Percentages are of the window\'s wall time.', '');
 }
