@@ -4,7 +4,7 @@ import { ARENA_ROOM } from '../../shared/protocol';
 import { CodedError } from '../../shared/errors';
 import type { Logger } from '../common/logger';
 import type { CheckpointStore, RoomHost } from '../stores';
-import { HEARTBEAT_TTL_MS, answers, liveCandidates, liveProcesses, sweepDeadProcesses } from './liveness';
+import { HEARTBEAT_TTL_MS, answers, liveCandidates, liveProcesses, nextLapseMs, sweepDeadProcesses } from './liveness';
 import { connectedForMs } from '../common/redis';
 import type { ArenaCreateOptions } from './seats';
 
@@ -22,6 +22,8 @@ const CREATE_ATTEMPTS = 3;
  */
 export const RESTORE_WAIT_MS = 400;
 const RESTORE_POLL_MS = 10;
+/** A live host's key this close to lapsing means its beats stopped: a rejoin waits for the lapse. */
+const LAPSE_WAIT_MS = 300;
 
 export type RoomUnavailableCode = 'room/lost' | 'room/restoring';
 
@@ -46,7 +48,15 @@ export interface FailoverDeps {
 export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitMs = RESTORE_WAIT_MS): Promise<RoomHost> {
   const host = await deps.checkpoints.host(roomId);
   if (!host) throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone: it was not checkpointed, or it ended.`);
-  if (await isLive(deps, host)) return host;
+  if (await isLive(deps, host)) {
+    // A player who found the host silent may ask a moment before its key lapses. A host that close
+    // to lapsing has stopped beating (see nextLapseMs): wait for the lapse and restore, rather than
+    // send the player to a frozen host (a 1.5 s seat timeout, then a retry). Never before the TTL.
+    const lapse = deps.redis ? await nextLapseMs(deps.redis, '', LAPSE_WAIT_MS, [host.processId]) : null;
+    if (lapse === null) return host;
+    await new Promise((r) => setTimeout(r, lapse + 2));
+    if (await isLive(deps, host)) return host; // it beat after all
+  }
   // Just back from a store outage: the host may be alive and not have beaten yet. Judge it in a moment.
   if (deps.redis && connectedForMs(deps.redis) < HEARTBEAT_TTL_MS) {
     throw new RoomUnavailableError('room/restoring', `The store just came back; room ${roomId}'s host gets a heartbeat's time to show it is alive. Retry in a moment.`);

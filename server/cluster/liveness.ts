@@ -108,15 +108,15 @@ export async function sweepDeadProcesses(redis: Redis, self: string): Promise<st
 }
 
 /**
- * Milliseconds until the first peer's process key lapses, when that is sooner
- * than the next regular sweep; null otherwise. A peer that beats has a key at
+ * Milliseconds until the first peer's (or the first of `among`'s) process key
+ * lapses, when that is sooner than `withinMs` (the next regular sweep); null otherwise. A peer that beats has a key at
  * least TTL − interval (1.0 s) from lapsing, so this only ever names a peer whose
  * beats stopped (frozen, cut off): sweeping the moment its key lapses takes the
  * 0–250 ms wait for the next sweep out of a freeze's detection without judging
  * anyone sooner than its key says (the self-fencing margin of lease.ts stands).
  */
-export async function nextLapseMs(redis: Redis, self: string, withinMs = SWEEP_INTERVAL_MS): Promise<number | null> {
-  const peers = (await redis.hkeys('roomcount')).filter((id) => id !== self);
+export async function nextLapseMs(redis: Redis, self: string, withinMs = SWEEP_INTERVAL_MS, among?: string[]): Promise<number | null> {
+  const peers = (among ?? (await redis.hkeys('roomcount'))).filter((id) => id !== self);
   if (peers.length === 0) return null;
   const ttls = await Promise.all(peers.map((id) => redis.pttl(processAliveKey(id))));
   const soonest = Math.min(...ttls.filter((t) => t >= 0));

@@ -33,6 +33,9 @@ it('names the soonest lapse of a silent peer within the sweep interval, and noth
   expect(lapse).not.toBeNull();
   expect(lapse!).toBeGreaterThan(60);
   expect(lapse!).toBeLessThanOrEqual(120);
+  // Asked of given processes (a rejoin asks of the room's host): only theirs count.
+  expect(await nextLapseMs(r, '', 300, ['beating'])).toBeNull();
+  expect(await nextLapseMs(r, '', 300, ['beating', 'silent'])).not.toBeNull();
 
   // Once lapsed it is the regular sweep's to remove (no key: nothing to wait for).
   await expect.poll(() => r.exists(processAliveKey('silent')), { timeout: 2000, interval: 20 }).toBe(0);
