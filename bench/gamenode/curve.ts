@@ -32,20 +32,27 @@ export interface CapacityCurve {
 }
 
 /**
- * The capacity curve: one game node, players added step by step (bots in
+ * The capacity curve: one game node per step with that many players (bots in
  * processes of at most 1000 on the load core), a window measured at each step,
  * until the last step or until the generators saturate their core.
  */
 export async function capacityCurve(options: { mode: RoomMode; perRoom: number; steps: number[]; warmupMs: number; windowMs: number; log: (line: string) => void }): Promise<CapacityCurve> {
-  const node = new LoadedGameNode(options.mode, options.perRoom, options.log);
   const steps: CurveStep[] = [];
   let stoppedBecause: string | null = null;
-  try {
-    await node.start();
-    for (const target of options.steps) {
-      await node.addPlayers(target - node.load.size);
+  // A fresh node per step, seated all at once as the game-node benchmark does: adding players to a
+  // running node measured the join storm (500 joining next to 500 playing stalled the node's loop).
+  for (const target of options.steps) {
+    const node = new LoadedGameNode(options.mode, options.perRoom, options.log);
+    let run: GameNodeRun;
+    try {
+      await node.start();
+      await node.addPlayers(target);
       await sleep(options.warmupMs);
-      const run = await node.measure(options.windowMs);
+      run = await node.measure(options.windowMs);
+    } finally {
+      await node.stop();
+    }
+    {
       const generatorSaturated = run.generatorCores >= GENERATOR_SATURATED;
       steps.push({ ...run, generatorSaturated });
       options.log(`curve: ${run.joined} players, server ${fmt(run.cores, 2)} cores, lateness p99 ${fmt(run.tickLatenessMs.p99, 1)} ms, generators ${fmt(run.generatorCores, 2)} cores`);
@@ -58,8 +65,6 @@ export async function capacityCurve(options: { mode: RoomMode; perRoom: number; 
         break;
       }
     }
-  } finally {
-    await node.stop();
   }
   return { mode: options.mode, perRoom: options.perRoom, windowMs: options.windowMs, steps, knee: knee(steps), stoppedBecause, bestAt10ms: bestAt(steps, 10) };
 }
@@ -82,9 +87,9 @@ function bestAt(steps: CurveStep[], ms: number): number | null {
 
 export function curveTable(c: CapacityCurve): string[] {
   return [
-    '| players | rooms | server CPU (cores) | tick p50 / p99 (ms) | lateness p50 / p99 (ms) | KB/s out (all) | RSS (MB) | generators (cores, processes) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...c.steps.map((s) => `| ${s.joined} | ${s.rooms} | ${fmt(s.cores, 3)} | ${fmt(s.tickDurationMs.p50, 3)} / ${fmt(s.tickDurationMs.p99, 3)} | ${fmt(s.tickLatenessMs.p50, 2)} / ${fmt(s.tickLatenessMs.p99, 2)} | ${fmt(s.bytesPerSec / 1024)} | ${fmt(s.rssMb)} | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses}${s.generatorSaturated ? ' **saturated**' : ''} |`),
+    '| players | rooms | server CPU (cores) | tick p50 / p99 (ms) | lateness p50 / p99 (ms) | KB/s out (all) | RSS (MB) | generators (cores, processes) | false deaths |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...c.steps.map((s) => `| ${s.joined} | ${s.rooms} | ${fmt(s.cores, 3)} | ${fmt(s.tickDurationMs.p50, 3)} / ${fmt(s.tickDurationMs.p99, 3)} | ${fmt(s.tickLatenessMs.p50, 2)} / ${fmt(s.tickLatenessMs.p99, 2)} | ${fmt(s.bytesPerSec / 1024)} | ${fmt(s.rssMb)} | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses}${s.generatorSaturated ? ' **saturated**' : ''} | ${s.falseDeaths} |`),
   ];
 }
 
