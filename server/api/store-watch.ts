@@ -32,6 +32,8 @@ export function watchStore(redis: Redis | null, log: Pick<Logger, 'warn'>): Stor
   const allReady = (): boolean => connections.every((c) => c.status === 'ready');
   let up = redis ? redis.status === 'ready' : true;
   let changedAt = performance.now();
+  // Until every connection has been ready once, the instance is starting, not losing its store.
+  let started = up;
 
   const update = (): void => {
     const now = allReady();
@@ -39,6 +41,10 @@ export function watchStore(redis: Redis | null, log: Pick<Logger, 'warn'>): Stor
     const forMs = Math.round(performance.now() - changedAt);
     up = now;
     changedAt = performance.now();
+    if (!started) {
+      started = now;
+      return;
+    }
     if (!now) {
       log.warn({ upForMs: forMs }, 'store lost: routes that need it answer 503 redis/unavailable until it is back');
       for (const listener of [...lostListeners]) listener();
@@ -49,6 +55,7 @@ export function watchStore(redis: Redis | null, log: Pick<Logger, 'warn'>): Stor
 
   const watch = (conn: Redis): void => {
     connections.push(conn);
+    if (conn.status !== 'ready') started = false; // a connection still opening is not a lost store
     // 'close' fires the moment the socket goes (a SIGKILLed store resets it); 'ready' once a reconnect is usable.
     for (const event of ['ready', 'close', 'end'] as const) {
       conn.on(event, update);
