@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../server/supervisor/ports';
 import { startRedisServer } from '../../server/supervisor/redis';
+import { afterAll, beforeAll } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createRedis, redisReady } from '../../server/common/redis';
 
 export interface TestRedis {
   url: string;
@@ -54,4 +57,35 @@ export async function startRedis(): Promise<TestRedis> {
     },
   };
   return redis;
+}
+
+/**
+ * A private redis-server and one client on it for the whole test file, both
+ * stopped after it (cleanup registered before each is started). Read
+ * `redis` and `server` inside tests: they are set once `beforeAll` has run.
+ */
+export function usePrivateRedis(): { readonly redis: Redis; readonly server: TestRedis } {
+  let server: TestRedis | undefined;
+  let redis: Redis | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  beforeAll(async () => {
+    cleanups.push(async () => server?.stop());
+    server = await startRedis();
+    cleanups.push(async () => redis?.quit());
+    redis = createRedis(server.url, { role: 'test' });
+    await redisReady(redis, 5000);
+  });
+  return {
+    get redis() {
+      if (!redis) throw new Error('usePrivateRedis: read redis inside a test, after beforeAll');
+      return redis;
+    },
+    get server() {
+      if (!server) throw new Error('usePrivateRedis: read server inside a test, after beforeAll');
+      return server;
+    },
+  };
 }

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import type { Redis } from 'ioredis';
-import { createRedis, redisReady } from '../../../server/common/redis';
+import { createRedis } from '../../../server/common/redis';
 import { RedisLeaderboardStore } from '../../../server/stores/leaderboard-redis';
 import { RedisNodeRegistry } from '../../../server/stores/registry-redis';
 import { RedisSessionStore } from '../../../server/stores/sessions-redis';
-import { startRedis, type TestRedis } from '../../support/redis';
+import { usePrivateRedis } from '../../support/redis';
 import { leaderboardContract } from '../../unit/stores/contracts/leaderboard.contract';
 import { FORGET_AFTER_MS, TTL_MS, registryContract } from '../../unit/stores/contracts/registry.contract';
 import { GRACE_MS, sessionContract } from '../../unit/stores/contracts/sessions.contract';
@@ -14,23 +14,11 @@ import { RedisRoomQuotaStore } from '../../../server/stores/room-quota-redis';
 import { roomQuotaContract } from '../../unit/stores/contracts/room-quota.contract';
 
 // The same contract suites as the in-memory twins, against a private redis-server.
-let server: TestRedis | undefined;
-let redis: Redis | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-beforeAll(async () => {
-  cleanups.push(async () => server?.stop());
-  server = await startRedis();
-  cleanups.push(async () => redis?.quit());
-  redis = createRedis(server.url, { role: 'test' });
-  await redisReady(redis, 5000);
-});
+const db = usePrivateRedis();
 
 async function fresh(): Promise<Redis> {
-  await redis!.flushdb();
-  return redis!;
+  await db.redis.flushdb();
+  return db.redis;
 }
 
 leaderboardContract('redis', async (clock) => {
@@ -88,8 +76,8 @@ it('lets a node heartbeat lapse in real time (PX TTL)', async () => {
 
 it('gives period boards an expiry and records a match under concurrency from two connections', async () => {
   const r = await fresh();
-  const other = createRedis(server!.url, { role: 'test-2' });
-  cleanups.push(async () => other.quit());
+  const other = createRedis(db.server.url, { role: 'test-2' });
+  onTestFinished(async () => void (await other.quit()));
   const a = new RedisLeaderboardStore(r);
   const b = new RedisLeaderboardStore(other);
   const result = { matchId: 'room:1', match: 1, standings: [{ playerId: 'p', name: 'P', score: 12 }] };

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { createRedis, redisReady } from '../../../server/common/redis';
+import { expect, it } from 'vitest';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, nextLapseMs, processAliveKey } from '../../../server/cluster/liveness';
-import { startRedis, type TestRedis } from '../../support/redis';
+import { usePrivateRedis } from '../../support/redis';
 
 // The sweep at a silent peer's lapse: it names only a peer whose beats stopped, never a beating one.
-let server: TestRedis | undefined;
-let redis: Redis | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-beforeAll(async () => {
-  cleanups.push(async () => server?.stop());
-  server = await startRedis();
-  cleanups.push(async () => redis?.quit());
-  redis = createRedis(server.url, { role: 'test' });
-  await redisReady(redis, 5000);
-});
+const db = usePrivateRedis();
 
 it('names the soonest lapse of a silent peer within the sweep interval, and nothing for beating peers or itself', async () => {
-  const r = redis!;
+  const r = db.redis;
   await r.flushdb();
   await r.hset('roomcount', 'self', '1,1', 'beating', '1,1', 'silent', '1,1', 'gone', '0,0');
   // A beating peer's key is at most one interval old: never within a sweep interval of lapsing.
