@@ -9,6 +9,8 @@ import { startWeb } from './web';
 import { Ingress } from './ingress';
 import { formatLine } from './output';
 import { freePort } from './ports';
+import { createLogger } from '../common/logger';
+import { watchUnhandledRejections } from '../common/unhandled';
 
 const HELP = `Statecraft local cluster
 
@@ -34,6 +36,10 @@ Faults: npm run chaos -- <kill|freeze|thaw|restart|drain> <node-1|api-1|...>
         npm run chaos -- fencing <on|off>
         npm run chaos -- <kill|restart> redis-primary (with --store ha)
 Network faults go through fault points (FAULT_POINTS=off connects everything directly).`;
+
+// The supervisor carries the ingress, the fault points and the control endpoint: an unhandled
+// rejection there must be logged and counted, not take every child down with it.
+watchUnhandledRejections(createLogger('supervisor', 'info'));
 
 const DATA_DIR = '.data';
 export const CONTROL_FILE = `${DATA_DIR}/control.json`;

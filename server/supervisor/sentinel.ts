@@ -178,7 +178,8 @@ export class SentinelStore implements SupervisedStore {
   #refresh(): void {
     if (this.#refreshing || !this.sentinels.length) return;
     this.#refreshing = true;
-    void this.#askPrimary().finally(() => {
+    // No Sentinel answering is a state to show, not an error: keep the last known primary until one does.
+    this.#askPrimary().catch(() => null).finally(() => {
       this.#refreshing = false;
     });
   }

@@ -223,7 +223,9 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       this.ctx.results.submit(result, (status) => this.broadcast('recorded', { matchId: result.matchId, status }), fence);
     }
     this.copy?.matchEnded();
-    if (this.draining && !this.copy) void this.disconnect(CloseCodes.drained);
+    if (this.draining && !this.copy) {
+      this.disconnect(CloseCodes.drained).catch((err: unknown) => this.ctx.log.warn({ err, roomId: this.roomId }, 'drained room did not close cleanly'));
+    }
   }
 
   protected sendTo<K extends keyof ServerMessages>(client: Client, type: K, message: ServerMessages[K]): void {
