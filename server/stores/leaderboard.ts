@@ -70,17 +70,33 @@ export interface Period {
   expiresAt: number;
 }
 
-export function dailyPeriod(now: number): Period {
-  const start = Math.floor(now / DAY_MS) * DAY_MS;
-  return { tag: `d:${new Date(start).toISOString().slice(0, 10)}`, expiresAt: start + DAY_MS + PERIOD_GRACE_MS };
+/**
+ * The last period computed, by day number: every read and write asks for both periods of the
+ * current day, and formatting the date each time was ~4% of a submit's CPU.
+ */
+function memoByDay(compute: (day: number) => Period): (now: number) => Period {
+  let day = Number.NaN;
+  let period: Period = { tag: '', expiresAt: 0 };
+  return (now) => {
+    const today = Math.floor(now / DAY_MS);
+    if (today !== day) {
+      period = Object.freeze(compute(today));
+      day = today;
+    }
+    return period;
+  };
 }
 
-export function weeklyPeriod(now: number): Period {
-  const day = Math.floor(now / DAY_MS);
+export const dailyPeriod = memoByDay((day) => {
+  const start = day * DAY_MS;
+  return { tag: `d:${new Date(start).toISOString().slice(0, 10)}`, expiresAt: start + DAY_MS + PERIOD_GRACE_MS };
+});
+
+export const weeklyPeriod = memoByDay((day) => {
   // 1970-01-01 was a Thursday: shift so weeks start on Monday (ISO).
   const monday = (day - ((day + 3) % 7)) * DAY_MS;
   return { tag: `w:${new Date(monday).toISOString().slice(0, 10)}`, expiresAt: monday + 7 * DAY_MS + PERIOD_GRACE_MS };
-}
+});
 
 /** The period a board currently reads and writes; null for all-time boards. */
 export function periodOf(board: LeaderboardId, now: number): Period | null {

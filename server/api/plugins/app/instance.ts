@@ -13,15 +13,18 @@ async function instance(fastify: FastifyInstance, opts: AppOptions): Promise<voi
   const { instanceId, registry } = { instanceId: opts.instanceId, registry: opts.stores.registry };
   const ignore = (): void => {};
 
-  fastify.addHook('onSend', async (_request, reply) => {
+  // Callback hooks, not async ones: no promise per request.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     reply.header(INSTANCE_HEADER, instanceId);
+    done(null, payload);
   });
   const heartbeatMs = opts.heartbeatMs ?? 500;
   let served = 0;
-  fastify.addHook('onResponse', async () => {
+  fastify.addHook('onResponse', (_request, _reply, done) => {
     // Without a heartbeat (tests) every request is counted at once.
     if (heartbeatMs <= 0) registry.countRequests(instanceId).catch(ignore);
     else served++;
+    done();
   });
   if (heartbeatMs <= 0) return;
 

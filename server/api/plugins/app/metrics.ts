@@ -35,11 +35,12 @@ async function metrics(fastify: FastifyInstance, opts: AppOptions): Promise<void
     collect() { this.set(fastify.store.up ? 1 : 0); },
   });
 
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: one series per route, not per player id.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   fastify.decorate('promRegistry', register);

@@ -21,9 +21,11 @@ const HEADERS: readonly (readonly [string, string])[] = Object.freeze([
 const CSP = "default-src 'none'; frame-ancestors 'none'";
 
 async function securityHeaders(fastify: FastifyInstance): Promise<void> {
-  fastify.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: no promise per request on every route.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     for (const [name, value] of HEADERS) reply.header(name, value);
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
+    done(null, payload);
   });
 }
 
