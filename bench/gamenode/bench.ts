@@ -8,6 +8,7 @@ import { cpuMeter, spawnTs, stopChild } from '../support/proc';
 import { CORES, pin, prioritise } from '../support/pin';
 import { fetchMetrics, histogramDelta, histogramQuantile } from '../support/prometheus';
 import { LoadGroup, type LoadSample } from './generators';
+import { percentile } from '../../shared/stats';
 
 /** What one window on one loaded server measured. */
 export interface Window {
@@ -39,6 +40,8 @@ export interface GameNodeRun extends Window {
 export interface RawRun extends Window {
   clients: number;
   patchBytes: number;
+  /** How late the raw server's tick timer ran over the window: the floor the same traffic sets on this machine. */
+  tickLatenessMs: { p50: number; p99: number };
 }
 
 export interface BenchWindow {
@@ -173,9 +176,12 @@ export async function benchRawWs(clients: number, perRoom: number, bytesPerClien
     await sleep(w.warmupMs);
     w.log(`raw ws: measuring ${w.windowMs / 1000} s`);
     if (w.profileDir) child.kill('SIGUSR2');
+    const latenessUrl = `http://127.0.0.1:${hello.port}/lateness`;
+    await fetch(latenessUrl); // starts the window's samples
     const window = await measureWindow(child.pid!, load, w.windowMs);
+    const late = (await (await fetch(latenessUrl)).json()) as number[];
     if (w.profileDir) child.kill('SIGUSR2');
-    return { clients, patchBytes, ...window };
+    return { clients, patchBytes, ...window, tickLatenessMs: { p50: percentile(late, 50), p99: percentile(late, 99) } };
   } finally {
     await load.stop();
     await stopChild(child);

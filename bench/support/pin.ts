@@ -46,9 +46,17 @@ export function pinSelfToLoad(): boolean {
   return pin(process.pid, CORES.load);
 }
 
+/**
+ * The bench's own process and everything it starts from now on on every core again: for a
+ * measurement of a whole cluster (failover), not of one server against its load.
+ */
+export function unpinSelf(): boolean {
+  return pin(process.pid, `${CORES.server},${CORES.load}`);
+}
+
 /** A line for the report: how the cores were shared. */
 export function pinningNote(): string {
   return canPin()
-    ? `Pinned with taskset: the server under test alone on core ${CORES.server}; the load generators (their own processes), Redis (at nice -10, ahead of the generators, where allowed), the other servers and the bench itself on core ${CORES.load}.`
+    ? `Pinned with taskset: the server under test alone on core ${CORES.server}; the load generators (their own processes), Redis (at nice -10, ahead of the generators, where allowed), the other servers and the bench itself on core ${CORES.load}; the failover experiments (a whole cluster) on both.`
     : `Not pinned (${availableParallelism() < 2 ? 'one core' : 'no taskset: apt-get install util-linux'}): the server under test and its load generators share every core, so its CPU and lateness figures include their competition.`;
 }
