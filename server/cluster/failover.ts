@@ -63,8 +63,8 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitM
   }
 
   const lease = await leaseOrRestored(deps, roomId, host.epoch, waitMs);
-  if (lease !== true) {
-    if (lease) return lease;
+  if (lease !== 'leased') {
+    if (lease !== 'busy') return lease;
     throw new RoomUnavailableError('room/restoring', `Room ${roomId} is being restored on another node; retry in a moment.`);
   }
   try {
@@ -149,18 +149,17 @@ export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, option
 }
 
 /**
- * The restore lease, or the restored room: while another caller holds the lease, asks every few
- * ms, for up to `waitMs`, whether the room now has a live host under a newer epoch than `deadEpoch`
- * and is listed there (then returns it) and for the lease again (then true: its holder gave up, or finished between
- * our looks, which the caller's check right after the lease finds). Waiting for the lease alone
- * queued every other player of the room behind it one at a time, ~12 ms each (a kill's p95
- * back in play was 280-450 ms, most of it that queue).
+ * The restore lease, or the restored room. While another caller holds the lease, every few ms
+ * for up to `waitMs` ('busy' after it): the lease again ('leased': its holder gave up, or finished between our looks,
+ * which the caller's check right after the lease finds), else the room, returned once it has a
+ * live host under an epoch newer than `deadEpoch` and is listed there. Waiting for the lease
+ * alone queued the room's other players behind it one at a time, ~12 ms each.
  */
-async function leaseOrRestored(deps: FailoverDeps, roomId: string, deadEpoch: number, waitMs: number): Promise<RoomHost | boolean> {
+async function leaseOrRestored(deps: FailoverDeps, roomId: string, deadEpoch: number, waitMs: number): Promise<RoomHost | 'leased' | 'busy'> {
   const deadline = performance.now() + waitMs;
   for (;;) {
-    if (await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS)) return true;
-    if (performance.now() + RESTORE_POLL_MS > deadline) return false;
+    if (await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS)) return 'leased';
+    if (performance.now() + RESTORE_POLL_MS > deadline) return 'busy';
     await new Promise((r) => setTimeout(r, RESTORE_POLL_MS));
     const now = await deps.checkpoints.host(roomId);
     // Claimed is not yet joinable: the new copy is listed only once its create returns.

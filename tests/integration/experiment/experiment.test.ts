@@ -10,6 +10,15 @@ import { steer } from '../../../server/bots/steer';
 const out = mkdtempSync(join(tmpdir(), 'statecraft-experiment-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+/** One short run of `scenario` on 2 game nodes (checkpointed unless `extra` says otherwise). */
+function shortRun(scenario: string, seed: number, extra: Partial<Parameters<typeof runExperiment>[1]> = {}) {
+  return runExperiment(SCENARIOS[scenario]!, {
+    runs: 1, modes: ['checkpointed'], seed, bots: 6, gameNodes: 2,
+    warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
+    outDir: out, command: `vitest: experiment.test.ts (${scenario})`, ...extra,
+  });
+}
+
 describe('the bots\' steering', () => {
   it('chases the orb worth most per pixel, and stands still with nothing to chase', () => {
     expect(steer({ x: 100, y: 100 }, [{ x: 200, y: 100, golden: false }, { x: 100, y: 300, golden: false }])).toEqual({ dx: 1, dy: 0 });
@@ -21,11 +30,7 @@ describe('the bots\' steering', () => {
 
 describe('a short kill-host experiment', () => {
   it('measures detection, recovery, play and API loss in both modes, and loses or double-counts no result', async () => {
-    const { report, dir } = await runExperiment(SCENARIOS['kill-host']!, {
-      runs: 1, modes: ['stateful', 'checkpointed'], seed: 7, bots: 8, gameNodes: 2,
-      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
-      outDir: out, command: 'vitest: experiment.test.ts',
-    });
+    const { report, dir } = await shortRun('kill-host', 7, { modes: ['stateful', 'checkpointed'], bots: 8 });
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
@@ -67,11 +72,7 @@ describe('a short kill-host experiment', () => {
 
 describe('a short redis-restart experiment with an outage length', () => {
   it('reports process exits, sessions and results lost, checkpoint resumption and the API error rate around the outage', async () => {
-    const { report } = await runExperiment(SCENARIOS['redis-restart']!, {
-      runs: 1, modes: ['checkpointed'], seed: 11, bots: 6, gameNodes: 2, outageMs: 3000,
-      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
-      outDir: out, command: 'vitest: experiment.test.ts (redis-restart)',
-    });
+    const { report } = await shortRun('redis-restart', 11, { outageMs: 3000 });
     const run = report.runs[0]!;
     expect(run.fault).toMatchObject({ target: 'redis', kind: 'redis', outageMs: 3000 });
     expect(run.store!.backMs).toBeGreaterThanOrEqual(3000);
@@ -92,11 +93,7 @@ describe('a short redis-restart experiment with an outage length', () => {
 
 describe('a short partition-host experiment', () => {
   it('fences: the cut-off host\'s checkpointed players are back in play on a live copy, no two copies overlap, no stale results', async () => {
-    const { report } = await runExperiment(SCENARIOS['partition-host']!, {
-      runs: 1, modes: ['checkpointed'], seed: 13, bots: 6, gameNodes: 2,
-      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
-      outDir: out, command: 'vitest: experiment.test.ts (partition-host)',
-    });
+    const { report } = await shortRun('partition-host', 13);
     const run = report.runs[0]!;
     expect(run.fault).toMatchObject({ kind: 'node', healedAt: expect.any(Number) });
     expect(run.fencing).toBe(true);
@@ -114,11 +111,7 @@ describe('a short partition-host experiment', () => {
 
 describe('a short store-failover experiment', () => {
   it('SIGKILLs the replicated store\'s primary: writes accepted again, checkpoints and results compared across the promotion, nothing exits', async () => {
-    const { report } = await runExperiment(SCENARIOS['store-failover']!, {
-      runs: 1, modes: ['checkpointed'], seed: 17, bots: 6, gameNodes: 2,
-      warmupMs: 1000, recoveryTimeoutMs: 8000, afterMs: 300, matchSeconds: 3, resultsSeconds: 1,
-      outDir: out, command: 'vitest: experiment.test.ts (store-failover)',
-    });
+    const { report } = await shortRun('store-failover', 17);
     const run = report.runs[0]!;
     expect(run.fault).toMatchObject({ target: 'redis-primary', kind: 'redis' });
     const f = run.failover!;
