@@ -97,14 +97,19 @@ export function liveProcessSelector(redis: Redis, exclude: () => string | null, 
  * Returns the process ids it removed.
  */
 export async function sweepDeadProcesses(redis: Redis, self: string): Promise<string[]> {
-  const counted = (await redis.hkeys('roomcount')).filter((id) => id !== self);
-  const live = await liveProcesses(redis, counted);
-  const dead = counted.filter((id) => !live.has(id));
+  const dead = await deadProcesses(redis, self);
   for (const id of dead) {
     await matchMaker.driver.cleanup?.(id);
     await redis.hdel('roomcount', id);
   }
   return dead;
+}
+
+/** The processes counted in matchmaking, other than `self`, that are not alive. */
+async function deadProcesses(redis: Redis, self: string): Promise<string[]> {
+  const counted = (await redis.hkeys('roomcount')).filter((id) => id !== self);
+  const live = await liveProcesses(redis, counted);
+  return counted.filter((id) => !live.has(id));
 }
 
 /**
@@ -127,13 +132,25 @@ export async function nextLapseMs(redis: Redis, self: string, withinMs = SWEEP_I
  * A single-flight {@link sweepDeadProcesses}: callers arriving while a sweep is
  * under way share it (after a crash every lost player matchmakes at once, and
  * each would otherwise list and clean up the same dead node).
+ *
+ * Within a heartbeat's TTL of this connection coming up, live peers may not have
+ * beaten yet (after a store outage every process reconnects at once), so nobody
+ * is judged then; but skipping the sweep sent a seat asked for in that window to
+ * a node killed a moment before (two 2 s IPC timeouts). So when someone looks
+ * dead then, the sweep waits out the rest of the TTL and judges again.
  */
 export function createSweeper(redis: Redis, self: () => string): () => Promise<string[]> {
   let inFlight: Promise<string[]> | null = null;
+  const sweep = async (): Promise<string[]> => {
+    const early = HEARTBEAT_TTL_MS - connectedForMs(redis);
+    if (early > 0) {
+      if (redis.status !== 'ready' || (await deadProcesses(redis, self())).length === 0) return [];
+      await new Promise((r) => setTimeout(r, early));
+    }
+    return sweepDeadProcesses(redis, self());
+  };
   return () => {
-    // Just back from a store outage (ours or everyone's): live peers have not beaten yet.
-    if (connectedForMs(redis) < HEARTBEAT_TTL_MS) return Promise.resolve([]);
-    inFlight ??= sweepDeadProcesses(redis, self()).finally(() => {
+    inFlight ??= sweep().finally(() => {
       inFlight = null;
     });
     return inFlight;
