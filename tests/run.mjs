@@ -19,6 +19,10 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+function firstLine(text) {
+  return String(text ?? '').split('\n')[0].slice(0, 300);
+}
+
 function step(title, cmd, args) {
   console.log(`\n▶ ${title}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
@@ -35,6 +39,7 @@ mkdirSync('artifacts', { recursive: true });
 // Layer by layer, so a broken rule fails in seconds and the browser tests do
 // not compete for the CPU with the multi-process integration tests.
 const totals = { passed: 0, failed: 0, skipped: 0, total: 0 };
+const failures = [];
 let status = 0;
 for (const project of ['unit', 'integration', 'e2e']) {
   console.log(`\n▶ Tests: ${project}`);
@@ -48,11 +53,20 @@ for (const project of ['unit', 'integration', 'e2e']) {
     totals.failed += summary.numFailedTests;
     totals.skipped += summary.numPendingTests + summary.numTodoTests;
     totals.total += summary.numTotalTests;
+    for (const file of summary.testResults ?? []) {
+      const where = `[${project}] ${file.name.replace(`${process.cwd()}/`, '')}`;
+      const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+      for (const t of failed) failures.push(`  ✖ ${where} › ${t.fullName}\n      ${firstLine(t.failureMessages?.[0])}`);
+      // A hook or import that failed fails the file with no failed test in it.
+      if (failed.length === 0 && file.status === 'failed') failures.push(`  ✖ ${where}\n      ${firstLine(file.message)}`);
+    }
   } catch {
     console.error(`No report from the ${project} tests: vitest could not start (see above).`);
     status ||= 1;
   }
 }
+// The failures again at the very end, where a truncated log still shows them.
+if (failures.length > 0) console.log(`\nFailed:\n${failures.join('\n')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (process.env.CI === 'true' && totals.skipped > 0) {
   console.error('CI=true: no test may be skipped.');
