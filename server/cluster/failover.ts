@@ -46,9 +46,17 @@ export interface FailoverDeps {
  * others get `room/restoring` and retry.
  */
 export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitMs = RESTORE_WAIT_MS): Promise<RoomHost> {
-  const host = await deps.checkpoints.host(roomId);
+  const [host, restoring] = await Promise.all([deps.checkpoints.host(roomId), deps.checkpoints.restoring(roomId)]);
   if (!host) throw new RoomUnavailableError('room/lost', `Room ${roomId} is gone: it was not checkpointed, or it ended.`);
-  if (await isLive(deps, host)) {
+  // The epoch whose host we judged dead (null: we only found a restore under way).
+  let dead: number | null = host.epoch;
+  const live = await isLive(deps, host);
+  // A copy being restored claims the room (names itself its host) in its create, and Colyseus
+  // lists a new room before it subscribes to the room's seat requests: a seat asked before then
+  // is lost (a 1.5 s timeout). It is joinable once its restorer has let go of the lease: a live
+  // host under a held lease is waited for, below.
+  if (live && restoring) dead = null;
+  else if (live) {
     // A player who found the host silent may ask a moment before its key lapses. A host that close
     // to lapsing has stopped beating (see nextLapseMs): wait for the lapse and restore, rather than
     // send the player to a frozen host (a 1.5 s seat timeout, then a retry). Never before the TTL.
@@ -58,11 +66,11 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitM
     if (await isLive(deps, host)) return host; // it beat after all
   }
   // Just back from a store outage: the host may be alive and not have beaten yet. Judge it in a moment.
-  if (deps.redis && connectedForMs(deps.redis) < HEARTBEAT_TTL_MS) {
+  if (dead !== null && deps.redis && connectedForMs(deps.redis) < HEARTBEAT_TTL_MS) {
     throw new RoomUnavailableError('room/restoring', `The store just came back; room ${roomId}'s host gets a heartbeat's time to show it is alive. Retry in a moment.`);
   }
 
-  const lease = await leaseOrRestored(deps, roomId, host.epoch, waitMs);
+  const lease = await leaseOrRestored(deps, roomId, dead, waitMs);
   if (lease !== 'leased') {
     if (lease !== 'busy') return lease;
     throw new RoomUnavailableError('room/restoring', `Room ${roomId} is being restored on another node; retry in a moment.`);
@@ -70,7 +78,7 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitM
   try {
     // Someone may have restored it between our first look and our lease.
     const now = await deps.checkpoints.host(roomId);
-    if (now && now.epoch !== host.epoch && (await isLive(deps, now))) return now;
+    if (now && now.epoch !== dead && (await isLive(deps, now))) return now;
     // The dead host's listing must go first: Colyseus refuses a second listing under the same room id.
     if (deps.redis) await sweepDeadProcesses(deps.redis, matchMaker.processId);
     await createOnLiveNode(deps, { mode: 'checkpointed', restore: roomId }).catch((err: unknown) => {
@@ -83,6 +91,23 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitM
   } finally {
     await deps.checkpoints.release(roomId, deps.owner);
   }
+}
+
+/**
+ * {@link ensureRoomHosted}, shared by every caller in this process asking for the same room while
+ * a call is under way: after a crash all of a room's players ask at once, and one look (and at
+ * most one wait for the restore) answers them all, instead of each polling the store.
+ */
+export function roomHoster(deps: FailoverDeps): (roomId: string) => Promise<RoomHost> {
+  const pending = new Map<string, Promise<RoomHost>>();
+  return (roomId) => {
+    let hosted = pending.get(roomId);
+    if (!hosted) {
+      hosted = ensureRoomHosted(deps, roomId).finally(() => pending.delete(roomId));
+      pending.set(roomId, hosted);
+    }
+    return hosted;
+  };
 }
 
 /**
@@ -150,20 +175,20 @@ export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, option
 
 /**
  * The restore lease, or the restored room. While another caller holds the lease, every few ms
- * for up to `waitMs` ('busy' after it): the lease again ('leased': its holder gave up, or finished between our looks,
- * which the caller's check right after the lease finds), else the room, returned once it has a
- * live host under an epoch newer than `deadEpoch` and is listed there. Waiting for the lease
- * alone queued the room's other players behind it one at a time, ~12 ms each.
+ * for up to `waitMs` ('busy' after it): the room, returned once the lease is let go and the room
+ * has a live host under another epoch than `deadEpoch`, else the lease again ('leased': its holder
+ * gave up, or finished between our looks, which the caller's check right after the lease finds).
+ * Taking the lease to find the room restored queued the room's other players behind it one at a
+ * time, ~12 ms each; a live host whose lease is still held may not be listening yet (see above).
  */
-async function leaseOrRestored(deps: FailoverDeps, roomId: string, deadEpoch: number, waitMs: number): Promise<RoomHost | 'leased' | 'busy'> {
+async function leaseOrRestored(deps: FailoverDeps, roomId: string, deadEpoch: number | null, waitMs: number): Promise<RoomHost | 'leased' | 'busy'> {
   const deadline = performance.now() + waitMs;
   for (;;) {
     if (await deps.checkpoints.lease(roomId, deps.owner, RESTORE_LEASE_MS)) return 'leased';
     if (performance.now() + RESTORE_POLL_MS > deadline) return 'busy';
     await new Promise((r) => setTimeout(r, RESTORE_POLL_MS));
-    const now = await deps.checkpoints.host(roomId);
-    // Claimed is not yet joinable: the new copy is listed only once its create returns.
-    if (now && now.epoch > deadEpoch && (await isLive(deps, now)) && (await matchMaker.findRoomsByIds([roomId])).get(roomId)?.processId === now.processId) return now;
+    const [now, restoring] = await Promise.all([deps.checkpoints.host(roomId), deps.checkpoints.restoring(roomId)]);
+    if (now && !restoring && now.epoch !== deadEpoch && (await isLive(deps, now))) return now;
   }
 }
 

@@ -58,4 +58,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async release(roomId: string, owner: string): Promise<void> {
     if (this.#leases.get(roomId)?.owner === owner) this.#leases.delete(roomId);
   }
+
+  async restoring(roomId: string): Promise<boolean> {
+    return (this.#leases.get(roomId)?.until ?? 0) > this.now();
+  }
 }

@@ -115,4 +115,8 @@ export class RedisCheckpointStore implements CheckpointStore {
   async release(roomId: string, owner: string): Promise<void> {
     await this.redis.scCkptRelease(leaseKey(roomId), owner);
   }
+
+  async restoring(roomId: string): Promise<boolean> {
+    return (await this.redis.exists(leaseKey(roomId))) === 1;
+  }
 }

@@ -47,6 +47,11 @@ export interface CheckpointStore {
   /** A restore lease: true for exactly one caller until it lapses after `ttlMs` or is released. */
   lease(roomId: string, owner: string, ttlMs: number): Promise<boolean>;
   release(roomId: string, owner: string): Promise<void>;
+  /**
+   * Whether someone holds the room's restore lease: a restore is under way (its holder releases
+   * it once the new copy is created and listed, and can take seats).
+   */
+  restoring(roomId: string): Promise<boolean>;
 }
 
 /** Snapshots of a room nobody saves any more are dropped after this long. */

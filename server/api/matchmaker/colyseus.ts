@@ -5,7 +5,7 @@ import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/
 import { ErrorCodes } from '../../../shared/errors';
 import { RedisUnavailableError } from '../../common/redis';
 import type { PlayerIdentity } from '../../common/tokens';
-import { RoomUnavailableError, ensureRoomHosted, type FailoverDeps } from '../../cluster/failover';
+import { RoomUnavailableError, roomHoster, type FailoverDeps } from '../../cluster/failover';
 import type { StoreWatch } from '../store-watch';
 import { MatchmakeError, type Matchmaker } from './index';
 import { NO_ROOMS_HERE } from './seat-check-room';
@@ -62,9 +62,12 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
     }
   }
 
+  // After a crash every player of a room asks at once: one look at the room serves them all.
+  const hostOf = roomHoster(failover);
+
   return {
     async rejoin(player: PlayerIdentity, roomId: string, accessToken: string, ip?: string): Promise<RejoinResult> {
-      const host = await store.bounded(ensureRoomHosted(failover, roomId));
+      const host = await store.bounded(hostOf(roomId));
       const auth = createAuthContext({ headers: {}, token: accessToken, remoteAddress: ip });
       try {
         // A host that stopped answering (frozen, not yet declared dead) would hold the seat

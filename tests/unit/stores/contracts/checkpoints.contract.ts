@@ -76,9 +76,12 @@ export function checkpointContract(label: string, factory: CheckpointFactory): v
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.lease('r1', `owner-${i}`, 5000)));
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = `owner-${results.indexOf(true)}`;
+      expect(await store.restoring('r1')).toBe(true);
+      expect(await store.restoring('r2')).toBe(false);
       await store.release('r1', 'someone-else');
       expect(await store.lease('r1', 'late', 5000)).toBe(false);
       await store.release('r1', winner);
+      expect(await store.restoring('r1')).toBe(false);
       expect(await store.lease('r1', 'late', 5000)).toBe(true);
     });
   });

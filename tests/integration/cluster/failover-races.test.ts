@@ -2,12 +2,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { matchMaker } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import type { Redis } from 'ioredis';
+import { RoomUnavailableError, ensureRoomHosted, roomHoster, type FailoverDeps } from '../../../server/cluster/failover';
 import { HEARTBEAT_TTL_MS, createSweeper, processAliveKey } from '../../../server/cluster/liveness';
 import { createRedis, redisReady } from '../../../server/common/redis';
+import { createCheckpointStore } from '../../../server/stores';
 import { usePrivateRedis } from '../../support/redis';
 
-// The sweep of dead processes' room listings on a connection that has just come up: an API
-// instance that just started, or every process just back from a store outage.
+// Races of a node's death, each made to happen on a private Redis: the sweep of dead processes'
+// listings on a connection that has just come up (an API instance that just started, or every
+// process just back from a store outage), and a rejoin during a restore.
 const db = usePrivateRedis();
 let driver: RedisDriver;
 const opened: Redis[] = [];
@@ -68,4 +71,29 @@ it('just connected, it still removes a killed node (once its peers had a heartbe
   const t1 = performance.now();
   expect(await createSweeper(await freshConnection(), () => 'self')()).toEqual([]);
   expect(performance.now() - t1).toBeLessThan(HEARTBEAT_TTL_MS / 2);
+});
+
+it('answers a rejoin during a restore only once the restorer lets go: a claimed copy is not yet listening for seats', async () => {
+  await db.redis.flushdb();
+  const checkpoints = createCheckpointStore(db.redis);
+  const deps: FailoverDeps = { checkpoints, redis: db.redis, owner: 'api-test' };
+  // The restorer has claimed the room for the new copy (so the host record names a live process)
+  // and holds the lease until Colyseus has created it and it takes seats.
+  await alive('restorer-node');
+  const epoch = await checkpoints.claim('r1', { nodeId: 'node-2', processId: 'restorer-node' });
+  expect(await checkpoints.lease('r1', 'the-restorer', 5000)).toBe(true);
+
+  await expect(ensureRoomHosted(deps, 'r1', 100)).rejects.toSatisfy((err) => err instanceof RoomUnavailableError && err.code === 'room/restoring');
+
+  const t0 = performance.now();
+  setTimeout(() => void checkpoints.release('r1', 'the-restorer'), 150);
+  const host = await ensureRoomHosted(deps, 'r1', 1000);
+  expect(performance.now() - t0).toBeGreaterThan(140);
+  expect(host).toMatchObject({ roomId: 'r1', epoch, processId: 'restorer-node' });
+
+  // One process asks once for all of a room's players asking at the same time.
+  const hostOf = roomHoster(deps);
+  const asks = Array.from({ length: 5 }, () => hostOf('r1'));
+  expect(new Set(asks).size).toBe(1);
+  expect(await asks[0]).toMatchObject({ epoch });
 });
