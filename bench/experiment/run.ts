@@ -69,6 +69,9 @@ export interface RunResult {
   recovery: {
     /** Each affected bot: fault → first state patch with its player present again. */
     backInPlayMs: Summary;
+    /** Where that time went, for the bots that followed their room (fault → the API's seat, → the socket open on the new host). */
+    seatMs: Summary;
+    joinedMs: Summary;
     /** Fault → every bot in play again (null if not within the timeout). */
     allBackMs: number | null;
     rejoined: number;
@@ -249,6 +252,8 @@ export async function runOnce(scenario: Scenario, mode: RoomMode, run: number, o
       detection: { clientMs: summarize(numbers(losses.map((l) => l.detectedMs))), clusterMs },
       recovery: {
         backInPlayMs: summarize(backs.map((l) => l.backInPlayMs!)),
+        seatMs: summarize(numbers(losses.map((l) => l.seatAt === null ? null : l.seatAt - injected.at))),
+        joinedMs: summarize(numbers(losses.map((l) => l.joinedAt === null ? null : l.joinedAt - injected.at))),
         allBackMs: allBack ? (backs.length ? Math.max(...backs.map((l) => l.backInPlayAt! - injected.at)) : 0) : null,
         rejoined: losses.filter((l) => l.outcome === 'rejoined').length,
         sessionsLost: losses.filter((l) => l.outcome === 'session-lost').length,

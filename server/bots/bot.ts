@@ -45,6 +45,9 @@ export interface LossRecord {
   /** Why a rejoin did not happen (the error code, or the message of an uncoded failure), if it did not. */
   lostCode: string | null;
   rejoinAttempts: number;
+  /** The successful rejoin's phases: the API answered with a seat, then the socket to the new host was open. */
+  seatAt: number | null;
+  joinedAt: number | null;
   backInPlayAt: number | null;
   /** backInPlayAt minus the fault time (or minus detectedAt when the fault time is unknown). */
   backInPlayMs: number | null;
@@ -235,7 +238,7 @@ export class Bot {
       reason: 'store-lost', code: 0, nodeId: conn.node?.nodeId ?? null, roomId: conn.roomId, mode: this.options.mode,
       detectedAt: state.pausedAt, lastMessageAt: this.#lastTickAt, detectedMs: fault === null ? null : state.pausedAt - fault,
       lastTick: this.lastTick, match: this.match, matchTicks: this.lastTick - this.matchStartTick, scoreBefore: this.score,
-      outcome: 'rejoined', lostCode: null, rejoinAttempts: state.attempts, backInPlayAt: null, backInPlayMs: null, gapMs: null,
+      outcome: 'rejoined', lostCode: null, rejoinAttempts: state.attempts, seatAt: null, joinedAt: null, backInPlayAt: null, backInPlayMs: null, gapMs: null,
       newNodeId: result.nodeId, restoredFromTick: result.restoredFromTick, epoch: result.epoch, ticksLost: null, scoreAfter: null, pointsLost: null,
     };
     this.losses.push(loss);
@@ -313,7 +316,7 @@ export class Bot {
       reason: lost.reason, code: lost.code, nodeId: lost.nodeId, roomId: conn.roomId, mode: this.options.mode,
       detectedAt: lost.detectedAt, lastMessageAt: lost.lastMessageAt, detectedMs: fault === null ? null : lost.detectedAt - fault,
       lastTick: this.lastTick, match: this.match, matchTicks: this.lastTick - this.matchStartTick, scoreBefore: this.score,
-      outcome: 'pending', lostCode: null, rejoinAttempts: 0, backInPlayAt: null, backInPlayMs: null, gapMs: null,
+      outcome: 'pending', lostCode: null, rejoinAttempts: 0, seatAt: null, joinedAt: null, backInPlayAt: null, backInPlayMs: null, gapMs: null,
       newNodeId: null, restoredFromTick: null, epoch: null, ticksLost: null, scoreAfter: null, pointsLost: null,
     };
     this.losses.push(loss);
@@ -333,7 +336,9 @@ export class Bot {
         ...retry, onAttempt: (n) => (loss.rejoinAttempts = n),
       });
       if (outcome.ok) {
-        const { result, connection } = outcome.value;
+        const { result, connection, seatAt } = outcome.value;
+        loss.seatAt = seatAt;
+        loss.joinedAt = Date.now();
         loss.newNodeId = result.nodeId;
         loss.epoch = result.epoch;
         loss.restoredFromTick = result.restoredFromTick;

@@ -29,10 +29,11 @@ export function askRoom(sessions: SessionStore, roomId: string): Promise<RejoinR
 
 /**
  * One attempt at following a checkpointed room: ask for it (askRoom), then take the seat. Retried
- * by `followRoom` (net/rejoin.ts).
+ * by `followRoom` (net/rejoin.ts). `seatAt` (on join.now's clock) splits the time it took.
  */
-export async function rejoinRoom(sessions: SessionStore, roomId: string, join: JoinOptions = {}): Promise<{ result: RejoinResult; connection: GameConnection }> {
+export async function rejoinRoom(sessions: SessionStore, roomId: string, join: JoinOptions = {}): Promise<{ result: RejoinResult; connection: GameConnection; seatAt: number }> {
   const result = await askRoom(sessions, roomId);
+  const seatAt = (join.now ?? performance.now)(); // when the API answered: the rest is the join
   const connection = await GameConnection.join(result.reservation, join);
-  return { result, connection };
+  return { result, connection, seatAt };
 }
