@@ -21,7 +21,7 @@ const CREATE_ATTEMPTS = 3;
  * room back to their 100 ms retry: most of a kill's 237-276 ms back in play was those retries.
  */
 export const RESTORE_WAIT_MS = 400;
-const RESTORE_POLL_MS = 10;
+const RESTORE_POLL_MS = 5;
 /** A live host's key this close to lapsing means its beats stopped: a rejoin waits for the lapse. */
 const LAPSE_WAIT_MS = 300;
 
@@ -79,9 +79,10 @@ export async function ensureRoomHosted(deps: FailoverDeps, roomId: string, waitM
     // Someone may have restored it between our first look and our lease.
     const now = await deps.checkpoints.host(roomId);
     if (now && now.epoch !== dead && (await isLive(deps, now))) return now;
-    // The dead host's listing must go first: Colyseus refuses a second listing under the same room id.
-    if (deps.redis) await sweepDeadProcesses(deps.redis, matchMaker.processId);
-    await createOnLiveNode(deps, { mode: 'checkpointed', restore: roomId }).catch((err: unknown) => {
+    // The dead host's listing must go before the new one is written (a sweep after it would take the
+    // new one too); it goes while a node is picked and probed.
+    const swept = deps.redis ? sweepDeadProcesses(deps.redis, matchMaker.processId) : null;
+    await createOnLiveNode(deps, { mode: 'checkpointed', restore: roomId }, { before: swept }).catch((err: unknown) => {
       // Whatever went wrong, the checkpoint is still there: the caller may try again (409), not give up (500).
       throw err instanceof RoomUnavailableError ? err : new RoomUnavailableError('room/restoring', `Room ${roomId} could not be restored yet; retry in a moment.`, { cause: err });
     });
@@ -131,6 +132,8 @@ export async function restoreRoomsOf(deps: FailoverDeps, deadProcessIds: string[
 export interface CreateOnLiveNodeOptions {
   /** A process that must not host the room (this one, while it drains). */
   exclude?: string | null;
+  /** Awaited after a node is chosen and before it is asked to create the room. */
+  before?: Promise<unknown> | null;
   timeoutMs?: number;
   attempts?: number;
 }
@@ -144,8 +147,11 @@ export interface CreateOnLiveNodeOptions {
  */
 export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, options: ArenaCreateOptions, opts: CreateOnLiveNodeOptions = {}): Promise<void> {
   const { exclude = null, timeoutMs = CREATE_TIMEOUT_MS, attempts = CREATE_ATTEMPTS } = opts;
+  const before = opts.before ?? null;
+  before?.catch(() => {}); // its rejection is thrown where it is awaited below, and unhandled nowhere if no node is found
   // One-process mode: this process is the only host there is.
   if (!deps.redis) {
+    await before;
     await matchMaker.handleCreateRoom(ARENA_ROOM, options);
     return;
   }
@@ -154,6 +160,7 @@ export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, option
     const [target] = await liveCandidates(deps.redis, stalled);
     if (!target) break;
     if (target === matchMaker.processId) {
+      await before;
       await matchMaker.handleCreateRoom(ARENA_ROOM, options);
       return;
     }
@@ -162,6 +169,7 @@ export async function createOnLiveNode(deps: Pick<FailoverDeps, 'redis'>, option
       stalled.add(target);
       continue;
     }
+    await before;
     try {
       await requestFromIPC(matchMaker.presence, `p:${target}`, undefined, [ARENA_ROOM, options], timeoutMs);
       return;

@@ -72,9 +72,13 @@ export function processMatchmaker(failover: FailoverDeps, close: () => Promise<v
       try {
         // A host that stopped answering (frozen, not yet declared dead) would hold the seat
         // request for two IPC timeouts: give up sooner and let the client retry.
-        const reservation = await within(store.bounded(matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth)), REJOIN_TIMEOUT_MS,
-          () => new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)) as SeatReservation;
-        const listing = (await store.bounded(matchMaker.findRoomsByIds([roomId]), REJOIN_TIMEOUT_MS)).get(roomId);
+        const [reservation, listings] = await Promise.all([
+          within(store.bounded(matchMaker.joinById(roomId, { name: player.name, mode: 'checkpointed' }, auth)), REJOIN_TIMEOUT_MS,
+            () => new RoomUnavailableError('room/restoring', `Room ${roomId}'s host is not answering; retry in a moment.`)) as Promise<SeatReservation>,
+          // Where the copy was restored from (its listing's metadata), read while the seat is reserved.
+          store.bounded(matchMaker.findRoomsByIds([roomId]), REJOIN_TIMEOUT_MS),
+        ]);
+        const listing = listings.get(roomId);
         const meta = (listing?.metadata ?? {}) as { restoredFromTick?: number | null };
         return { reservation, mode: 'checkpointed', nodeId: host.nodeId, epoch: host.epoch, restoredFromTick: meta.restoredFromTick ?? null };
       } catch (err) {
