@@ -195,8 +195,8 @@ if (only.has('failover')) {
   check('freeze detected by the cluster view (p95 of runs)', '≤ 1500 ms', clusterP95(freeze), (v) => v <= 1500, ' ms');
   check('freeze detected by clients (p95, all bots)', '≤ 1500 ms', pooled(freeze, (l) => l.detectedMs), (v) => v <= 1500, ' ms');
   check('first seat after a node death (p95 of runs)', '≤ 100 ms', firstSeats.length ? percentile(firstSeats, 95) : Number.NaN, (v) => v <= 100, ' ms');
-  check('checkpointed room back in play after a kill (p95, all bots)', '≤ 1000 ms', pooled(kill, (l) => l.backInPlayMs, 'checkpointed'), (v) => v <= 1000, ' ms');
-  check('checkpointed room back in play after a freeze (p95, all bots)', '-', pooled(freeze, (l) => l.backInPlayMs, 'checkpointed'), () => true, ' ms');
+  check('checkpointed room back in play after a kill (p95, all bots)', '≤ 150 ms', pooled(kill, (l) => l.backInPlayMs, 'checkpointed'), (v) => v <= 150, ' ms');
+  check('checkpointed room back in play after a freeze (p95, all bots)', '≤ 1300 ms', pooled(freeze, (l) => l.backInPlayMs, 'checkpointed'), (v) => v <= 1300, ' ms');
 }
 
 const m = machine();
