@@ -131,7 +131,7 @@ describe('a checkpointed room whose host freezes, then thaws', () => {
     const epoch = cat.node.epoch!;
 
     await stack.cluster!.inject('freeze', host);
-    // Cat notices the silence (the browser's 1.5 s heartbeat) and follows the room; Dan stays on the frozen copy.
+    // Cat notices the silence (the clients' 1 s heartbeat) and follows the room; Dan stays on the frozen copy.
     cat.close();
     const { result } = await cat.rejoin(0);
     expect(result.epoch).toBe(epoch + 1);
