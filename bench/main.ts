@@ -237,7 +237,7 @@ if (game) {
     `| bytes per client per second | ${fmt(s.bytesPerClientPerSec)} | ${fmt(c.bytesPerClientPerSec)} | ${fmt(r.bytesPerClientPerSec)} |`,
     `| messages per client per second | ${fmt(s.messagesPerClientPerSec, 1)} | ${fmt(c.messagesPerClientPerSec, 1)} | ${fmt(r.messagesPerClientPerSec, 1)} |`,
     `| server RSS (MB) | ${fmt(s.rssMb)} | ${fmt(c.rssMb)} | ${fmt(r.rssMb)} |`,
-    `| false deaths (the API judged the live node dead) | ${s.falseDeaths} | ${c.falseDeaths} | – |`,
+    `| false deaths (the API or a bot judged the live node dead) | ${s.falseDeaths} | ${c.falseDeaths} | – |`,
     `| load generators: CPU (cores), processes | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses} | ${fmt(c.generatorCores, 2)}, ${c.generatorProcesses} | ${fmt(r.generatorCores, 2)}, ${r.generatorProcesses} |`,
     '', `CPU is utime+stime of the server process from /proc over the window. The bots (and the raw clients) run in load-generator processes of at most 1000 each, apart from the bench; their CPU is their own. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second). Its tick lateness is its one 20 Hz timer's (exact samples); a game node's is every room's step timer's (from its Prometheus histogram).`, '');
 }

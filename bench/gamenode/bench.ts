@@ -25,6 +25,8 @@ export interface Window {
   bytesPerSec: number;
   bytesPerClientPerSec: number;
   messagesPerClientPerSec: number;
+  /** Times a bot (or raw client) lost its host since it was seated. */
+  botLosses: number;
 }
 
 export interface GameNodeRun extends Window {
@@ -33,7 +35,10 @@ export interface GameNodeRun extends Window {
   tickDurationMs: { p50: number; p99: number; count: number };
   /** How late room steps started against their fixed schedule (the node's statecraft_tick_lateness_seconds). */
   tickLatenessMs: { p50: number; p99: number };
-  /** Deaths of this (live) node the API saw since it started: each one a false death. */
+  /**
+   * Deaths of this (live) node the API saw since it started, and the times a bot gave it up since
+   * it was seated (no message for HEARTBEAT.silenceMs): each one a false death.
+   */
   falseDeaths: number;
 }
 
@@ -82,6 +87,7 @@ async function measureWindow(pid: number, load: LoadGroup, windowMs: number): Pr
     bytesPerSec,
     bytesPerClientPerSec: bytesPerSec / Math.max(1, joined),
     messagesPerClientPerSec: (after.messagesIn - before.messagesIn) / Math.max(1, joined) / seconds,
+    botLosses: after.losses,
   };
 }
 
@@ -136,7 +142,7 @@ export class LoadedGameNode {
       ...w,
       tickDurationMs: { p50: histogramQuantile(tick, 0.5) * 1000, p99: histogramQuantile(tick, 0.99) * 1000, count: tick.count },
       tickLatenessMs: { p50: histogramQuantile(late, 0.5) * 1000, p99: histogramQuantile(late, 0.99) * 1000 },
-      falseDeaths,
+      falseDeaths: falseDeaths + w.botLosses,
     };
   }
 

@@ -9,7 +9,7 @@ import { BotFleet } from '../../server/bots/fleet';
  * generator shows in the results.
  *   → {type:'bots', apiUrls, players, perRoom, mode, namePrefix} | {type:'raw', url, clients, perRoom, roomBase}
  *   ← {type:'seated', joined, failed}
- *   → {type:'sample'}  ← {type:'sample', bytesIn, messagesIn, inPlay, rooms, cpuSeconds}
+ *   → {type:'sample'}  ← {type:'sample', bytesIn, messagesIn, inPlay, losses, rooms, cpuSeconds}
  *   → {type:'stop'}    (leaves, then exits)
  */
 export type GeneratorCommand =
@@ -23,6 +23,8 @@ export interface GeneratorSample {
   bytesIn: number;
   messagesIn: number;
   inPlay: number;
+  /** Times a bot lost its host since it was seated (the host lives throughout: each a false alarm). */
+  losses: number;
   rooms: string[];
   /** This process's user + system CPU so far, seconds. */
   cpuSeconds: number;
@@ -87,6 +89,7 @@ process.on('message', (command: GeneratorCommand) => {
           bytesIn: fleet ? bots.reduce((a, b) => a + b.bytesIn, 0) : rawTraffic.bytes,
           messagesIn: fleet ? bots.reduce((a, b) => a + b.messagesIn, 0) : rawTraffic.messages,
           inPlay: fleet ? fleet.inPlay() : raw.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+          losses: fleet ? fleet.losses().length : 0,
           rooms: fleet ? [...new Set(bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))] : [],
           cpuSeconds: cpuNow(),
         };

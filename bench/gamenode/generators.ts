@@ -58,6 +58,7 @@ export interface LoadSample {
   bytesIn: number;
   messagesIn: number;
   inPlay: number;
+  losses: number;
   rooms: number;
   cpuSeconds: number;
 }
@@ -116,6 +117,7 @@ export class LoadGroup {
       bytesIn: samples.reduce((a, s) => a + s.bytesIn, 0),
       messagesIn: samples.reduce((a, s) => a + s.messagesIn, 0),
       inPlay: samples.reduce((a, s) => a + s.inPlay, 0),
+      losses: samples.reduce((a, s) => a + s.losses, 0),
       rooms: new Set(samples.flatMap((s) => s.rooms)).size,
       cpuSeconds: samples.reduce((a, s) => a + s.cpuSeconds, 0),
     };
