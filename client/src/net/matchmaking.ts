@@ -33,7 +33,8 @@ export function askRoom(sessions: SessionStore, roomId: string): Promise<RejoinR
  */
 export async function rejoinRoom(sessions: SessionStore, roomId: string, join: JoinOptions = {}): Promise<{ result: RejoinResult; connection: GameConnection; seatAt: number }> {
   const result = await askRoom(sessions, roomId);
-  const seatAt = (join.now ?? performance.now)(); // when the API answered: the rest is the join
+  // When the API answered: the rest is the join. (A browser's performance.now must be called on performance.)
+  const seatAt = join.now ? join.now() : performance.now();
   const connection = await GameConnection.join(result.reservation, join);
   return { result, connection, seatAt };
 }
