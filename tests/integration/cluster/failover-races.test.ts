@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { matchMaker } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
@@ -59,8 +60,9 @@ it('just connected, it still removes a killed node (once its peers had a heartbe
   const sweep = createSweeper(fresh, () => 'self');
   const t0 = performance.now();
   const swept = sweep();
-  setTimeout(() => void alive('late'), 300);
+  const late = sleep(300).then(() => alive('late'));
   expect(await swept).toEqual(['killed']);
+  await late;
   // It waited for the rest of the TTL: no one was judged before every peer could beat.
   expect(performance.now() - t0).toBeGreaterThan(HEARTBEAT_TTL_MS - 300);
   expect(await db.redis.hkeys('roomcaches')).toEqual(expect.arrayContaining(['room-live', 'room-late']));
@@ -86,8 +88,9 @@ it('answers a rejoin during a restore only once the restorer lets go: a claimed 
   await expect(ensureRoomHosted(deps, 'r1', 100)).rejects.toSatisfy((err) => err instanceof RoomUnavailableError && err.code === 'room/restoring');
 
   const t0 = performance.now();
-  setTimeout(() => void checkpoints.release('r1', 'the-restorer'), 150);
+  const released = sleep(150).then(() => checkpoints.release('r1', 'the-restorer'));
   const host = await ensureRoomHosted(deps, 'r1', 1000);
+  await released;
   expect(performance.now() - t0).toBeGreaterThan(140);
   expect(host).toMatchObject({ roomId: 'r1', epoch, processId: 'restorer-node' });
 
