@@ -9,7 +9,7 @@ import { connectedForMs } from '../common/redis';
 import type { ArenaCreateOptions } from './seats';
 
 /** Long enough for a restore (load + claim + first save, ~10 ms measured), short enough to retry a crashed restorer. */
-const RESTORE_LEASE_MS = 5000;
+export const RESTORE_LEASE_MS = 5000;
 
 /** A host that has not created the room by then is taken as stalled, and the next live node is asked. */
 const CREATE_TIMEOUT_MS = 1500;

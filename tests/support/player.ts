@@ -54,7 +54,7 @@ export class TestPlayer {
    * Asks the API for a seat back in the same room until it gets one (409 room/restoring
    * means a restore is under way). Returns the answer and how long it took.
    */
-  async rejoin(apiIndex = 0, deadlineMs = 10_000): Promise<{ result: RejoinResult; ms: number }> {
+  async rejoin(apiIndex = 0, deadlineMs = 10_000): Promise<{ result: RejoinResult; ms: number; asks: number }> {
     const t0 = performance.now();
     const roomId = this.room.roomId;
     for (let attempt = 0; ; attempt++) {
@@ -62,7 +62,7 @@ export class TestPlayer {
       const res = await api<RejoinResult & { code?: string }>(base, `/v1/rooms/${roomId}/rejoin`, { method: 'POST', token: this.session.accessToken }).catch(() => null);
       if (res?.status === 200) {
         await this.connect(res.body.reservation);
-        return { result: res.body, ms: performance.now() - t0 };
+        return { result: res.body, ms: performance.now() - t0, asks: attempt + 1 };
       }
       if (res && res.status !== 409 && res.status !== 503) throw new Error(`rejoin refused: ${res.status} ${JSON.stringify(res.body)}`);
       if (performance.now() - t0 > deadlineMs) throw new Error(`no seat back in ${roomId} within ${deadlineMs} ms`);

@@ -3,6 +3,7 @@ import { CloseCodes, type MovedNotice } from '../../../shared/protocol';
 import { ErrorCodes } from '../../../shared/errors';
 import type { ArenaState } from '../../../shared/schema';
 import type { Rng } from '../../../shared/rules/rng';
+import { RESTORE_LEASE_MS } from '../../cluster/failover';
 import type { CheckpointStore } from '../../stores';
 import type { ArenaContext } from '../context';
 import { encodeFullState, releaseSeatsAndDisposeSoon } from './colyseus-internals';
@@ -180,8 +181,18 @@ export class CheckpointedCopy {
     this.#to('handing-off');
     // A refused final write means this copy is already stale: it retired itself, nothing to hand over.
     if (!(await this.save())) return;
-    await this.#leave('drain'); // frees the room id for the new copy
-    await this.ctx.createElsewhere({ mode: 'checkpointed', restore: this.room.roomId });
+    // Held like a restorer's: the players sent along below ask for the room before the new copy
+    // exists, and the API answers them once the lease is let go (failover.ts ensureRoomHosted),
+    // not while this live node is still the host on record, nor before the new copy takes seats.
+    const { roomId } = this.room;
+    const owner = `drain:${this.ctx.nodeId}`;
+    const leased = await this.store.lease(roomId, owner, RESTORE_LEASE_MS).catch(() => false);
+    try {
+      await this.#leave('drain'); // frees the room id for the new copy
+      await this.ctx.createElsewhere({ mode: 'checkpointed', restore: roomId });
+    } finally {
+      if (leased) await this.store.release(roomId, owner).catch(() => {}); // else it lapses
+    }
   }
 
   /** This copy takes no more seats: it is going away. */

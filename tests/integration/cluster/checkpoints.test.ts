@@ -175,7 +175,8 @@ describe('a checkpointed room on a draining node', () => {
     await expect(moved).resolves.toMatchObject({ reason: 'drain' });
     await lost;
     const before = { tick: eve.lastTick, score: eve.lastScore };
-    await eve.rejoin(0);
+    // The hand-off holds the restore lease until the new copy takes seats: the first ask is answered.
+    expect((await eve.rejoin(0)).asks).toBe(1);
     expect(eve.node.nodeId).not.toBe(host);
     expect(eve.node.restoredFrom!.tick).toBeGreaterThanOrEqual(before.tick); // zero play lost
     await stateWhere(eve.room, () => eve.me()?.connected === true, 'Eve back', 3000);
