@@ -44,18 +44,20 @@ export interface NodeInfo {
 
 /**
  * The application heartbeat every client (browser and bots) runs against its
- * host. A live host sends a state patch every tick (20 Hz), so any message is
- * a sign of life: checked every `checkMs`, no message for `silenceMs` means the
- * host is frozen or cut off (TCP cannot tell: a SIGSTOPped host keeps its
- * sockets open). Worst case 1.1 s, under the 1.5 s promised, and before the
- * cluster's own verdict (a heartbeat key lapses 1.0-1.2 s after the host's last
- * beat), so a frozen room's players ask for it as it is restored: a client that
- * suspects a live host gets a seat on that host again. A stall of a whole second
- * is a fault, not load (the worst tick lateness p99 measured at 1000 players was
- * 428 ms, on the slowest machine of these runs). Pings, every `pingMs`, only measure the round trip shown in the HUD
- * (and keep a quiet connection talking).
+ * host. A live host is never quiet for more than `keepaliveMs`: it sends a state
+ * patch every tick (20 Hz) while the match plays, and `alive` while it does not
+ * (paused for the store, fenced, handing off: no step, so no patch). Any message
+ * is a sign of life: checked every `checkMs`, no message for `silenceMs` (four
+ * keepalives missed in a row) means the host is frozen or cut off (TCP cannot
+ * tell: a SIGSTOPped host keeps its sockets open). Worst case 1.1 s, under the
+ * 1.5 s promised, and before the cluster's own verdict (a heartbeat key lapses
+ * 1.0-1.2 s after the host's last beat), so a frozen room's players ask for it
+ * as it is restored: a client that suspects a live host gets a seat on that host
+ * again. A stall of a whole second is a fault, not load (the worst tick lateness
+ * p99 measured at 1000 players was 428 ms, on the slowest machine of these
+ * runs). Pings, every `pingMs`, only measure the round trip shown in the HUD.
  */
-export const HEARTBEAT = { pingMs: 1000, checkMs: 100, silenceMs: 1000 } as const;
+export const HEARTBEAT = { pingMs: 1000, checkMs: 100, keepaliveMs: 250, silenceMs: 1000 } as const;
 
 /** Close codes the game nodes use beyond Colyseus's own. */
 export const CloseCodes = {
@@ -123,6 +125,8 @@ export interface ServerMessages {
   draining: { nodeId: string };
   store: StoreNotice;
   recorded: RecordedNotice;
+  /** Sent when the host has had no patch to send for `HEARTBEAT.keepaliveMs` (see {@link HEARTBEAT}). */
+  alive: Record<string, never>;
 }
 
 export interface ProtocolError {

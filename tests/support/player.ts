@@ -100,6 +100,7 @@ export class TestPlayer {
     const client = new Client(`http://${r.publicAddress}`);
     const room = await client.consumeSeatReservation<ArenaState>(reservation as never);
     room.reconnection.enabled = false; // a dead host is not coming back: follow the room instead
+    room.onMessage('alive', () => {}); // a paused room's keepalive (HEARTBEAT): nothing here reads it
     const node = nextMessage<NodeInfo>(room, 'node');
     this.room = room;
     this.seq = 0;

@@ -2,6 +2,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import type { SeatReservation } from '../../../shared/api';
 import { CloseCodes, HEARTBEAT, type InputMessage, type MatchResult, type MovedNotice, type NodeInfo, type ProtocolError, type ServerMessages } from '../../../shared/protocol';
 import { ArenaState } from '../../../shared/schema';
+import { SilenceWatch } from './silence';
 
 /** Application heartbeat (shared with the bots, see HEARTBEAT): frozen after SILENCE_MS without any message. */
 export const PING_INTERVAL_MS = HEARTBEAT.pingMs;
@@ -79,6 +80,7 @@ export class GameConnection {
   /** Any message (pong, patch, node info...) from the host. */
   lastMessageAt: number;
   #lastPingAt = 0;
+  readonly #silence = new SilenceWatch(SILENCE_MS);
   #leaving = false;
   #lost = false;
   #moved: MovedNotice['reason'] | null = null;
@@ -125,6 +127,7 @@ export class GameConnection {
       this.#moved = m.reason;
       this.#lose('moved', CloseCodes.moved, m.reason);
     });
+    room.onMessage('alive', () => this.#heard()); // a host with no patch to send (HEARTBEAT)
     room.onMessage('pong', (p: ServerMessages['pong']) => {
       this.#heard();
       this.lastPongAt = this.lastMessageAt;
@@ -182,8 +185,9 @@ export class GameConnection {
   heartbeat(): void {
     if (!this.connected) return;
     // A SIGSTOPped host keeps its socket open and simply says nothing: the silence is the only sign.
-    if (this.silenceMs > SILENCE_MS) return this.#onFrozen();
-    if (this.#now() - this.#lastPingAt >= PING_INTERVAL_MS) this.#ping();
+    const now = this.#now();
+    if (this.#silence.silent(now, this.lastMessageAt)) return this.#onFrozen();
+    if (now - this.#lastPingAt >= PING_INTERVAL_MS) this.#ping();
   }
 
   on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): () => void {

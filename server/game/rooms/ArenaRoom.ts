@@ -1,7 +1,7 @@
 import { Room, ServerError, type Client } from '@colyseus/core';
 import { ArenaState, OrbState, PlayerState } from '../../../shared/schema';
 import {
-  ClientMessages, CloseCodes, type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
+  ClientMessages, CloseCodes, HEARTBEAT, type InputMessage, type MatchResult, type RoomMode, type ServerMessages,
 } from '../../../shared/protocol';
 import { pickColor, spawnOrb, spawnPoint } from '../../../shared/rules/arena';
 import { standings, stepArena } from '../../../shared/rules/step';
@@ -51,6 +51,8 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
   protected draining = false;
   protected readonly grace = new RejoinGrace(this, () => this.copy?.leaving ?? false);
   private storeNotices!: StoreNotices;
+  /** When the room last sent its players a patch or a keepalive (performance.now()). */
+  private sentAt = 0;
   /** The orbs (a fixed set, respawned in place) as a plain array for the step. */
   private orbList: OrbState[] = [];
   private readonly nextInput = (sessionId: string): InputMessage | undefined => this.runtime.get(sessionId)?.queue.shift();
@@ -103,11 +105,17 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
         const t0 = performance.now();
         this.step(dtMs);
         observeTick?.(performance.now() - t0); // the step alone: the patch's send is the network's
-        this.broadcastPatch();
+        if (this.broadcastPatch()) this.sentAt = t0;
       },
       frame: (gapMs) => {
         this.copy?.frame(gapMs);
         this.storeNotices.frame();
+        // A room that does not play sends no patch: its players still hear it is alive (HEARTBEAT).
+        const now = performance.now();
+        if (now - this.sentAt >= HEARTBEAT.keepaliveMs) {
+          this.sentAt = now;
+          this.broadcast('alive', {} satisfies ServerMessages['alive']);
+        }
       },
       observeLateness: this.ctx.observeLateness,
     });

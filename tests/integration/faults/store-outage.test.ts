@@ -1,7 +1,7 @@
 import '../../../server/common/websocket-global';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlayerProfile } from '../../../shared/api';
-import type { MatchResult, RecordedNotice, StoreNotice } from '../../../shared/protocol';
+import { HEARTBEAT, type MatchResult, type RecordedNotice, type StoreNotice } from '../../../shared/protocol';
 import { LocalStack } from '../../support/stack';
 import { TestPlayer, api } from '../../support/player';
 import { nextMessage } from '../../support/rooms';
@@ -21,6 +21,20 @@ afterAll(async () => {
   for (const p of players) p.close();
   await stack.stop();
 });
+
+/** The longest the player's host goes without sending anything (patch, notice, keepalive), from now on. */
+function quietest(player: TestPlayer): { maxMs(): number } {
+  let at = performance.now();
+  let max = 0;
+  const heard = () => {
+    const now = performance.now();
+    max = Math.max(max, now - at);
+    at = now;
+  };
+  player.room.onStateChange(heard);
+  for (const type of ['alive', 'store', 'recorded', 'results']) player.room.onMessage(type, heard);
+  return { maxMs: () => max };
+}
 
 /** Every message of `type` the player's room receives, from now on. */
 function collect<T>(player: TestPlayer, type: string): T[] {
@@ -59,6 +73,7 @@ it(`survives a ${OUTAGE_MS / 1000} s store outage: no process dies, stateful pla
   const pausedMs = performance.now() - killedAt;
   expect(pausedMs).toBeLessThan(2000);
   const tickAtPause = ann.lastTick;
+  const annQuiet = quietest(ann);
   const soloTickAtPause = solo.lastTick;
 
   // 2. The outage lasts. Meanwhile the stateful room plays on and ends matches; their results wait.
@@ -80,6 +95,10 @@ it(`survives a ${OUTAGE_MS / 1000} s store outage: no process dies, stateful pla
   const backAt = performance.now();
   const resumedMs = (await resumed) - backAt;
   expect(resumedMs).toBeLessThan(1000);
+  // Paused, the room steps nothing and so sends no patch: it kept saying it is alive all along, or its
+  // own players would have called their live host frozen and left it (HEARTBEAT).
+  const quietMs = annQuiet.maxMs();
+  expect(quietMs).toBeLessThan(HEARTBEAT.silenceMs / 2);
   await expect.poll(() => ann.lastTick - tickAtPause, { timeout: 2000, interval: 20 }).toBeGreaterThan(10);
   expect(ann.room.connection.isOpen && bob.room.connection.isOpen && solo.room.connection.isOpen).toBe(true);
   expect(ann.room.roomId).toBe(roomBefore);
@@ -100,5 +119,5 @@ it(`survives a ${OUTAGE_MS / 1000} s store outage: no process dies, stateful pla
   }
   const moved = nextMessage(ann.room, 'moved', 500).then(() => true, () => false);
   expect(await moved).toBe(false);
-  console.log(`store outage ${OUTAGE_MS} ms: paused after ${pausedMs.toFixed(0)} ms, saved again ${resumedMs.toFixed(0)} ms after the store's return, ${endedDuringOutage.length} matches recorded after it`);
+  console.log(`store outage ${OUTAGE_MS} ms: paused after ${pausedMs.toFixed(0)} ms (the host never quiet for more than ${quietMs.toFixed(0)} ms), saved again ${resumedMs.toFixed(0)} ms after the store's return, ${endedDuringOutage.length} matches recorded after it`);
 }, OUTAGE_MS + 60_000);
