@@ -21,11 +21,12 @@ describe('kill my host from the page, and the loss the player sees', () => {
   const { stack, openPlayer } = browserStack({ ...STACK, env: { ...STACK.env } });
 
   it('kill my host: the loss panel says who died, how, how fast, what was lost and what survived; a new seat is on a live node', async () => {
+    // Both pages load first: a page loading stalls every process on a 2-core machine, Ann's host too.
     const ann = await openPlayer();
+    const bob = await openPlayer();
     const first = await joinAs(ann, 'Ann');
     const firstHost = first.nodeId!;
     expect(first.mode).toBe('stateful'); // the lobby's default: a killed host ends the session (no recovery)
-    const bob = await openPlayer();
     const second = await joinAs(bob, 'Bob');
     // With three nodes the matchmaker normally seats Bob with Ann; if it does, Bob is among what Ann loses.
     const together = second.roomId === first.roomId;

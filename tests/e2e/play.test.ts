@@ -6,7 +6,9 @@ describe('playing in the browser', () => {
   const { openPlayer } = browserStack({ gameNodes: 1, apis: 2, web: true }, { viewport: { width: 1440, height: 900 } });
 
   it('logs in, joins a match, moves, and sees the other player', async () => {
+    // Both pages load first: a page loading stalls every process on a 2-core machine, Alice's host too.
     const alice = await openPlayer();
+    const bob = await openPlayer();
     const first = await joinAs(alice, 'Alice');
     expect(first.phase).toBe('playing');
     expect(await alice.getByTestId('hud-room-id').textContent()).toBe(first.roomId);
@@ -27,7 +29,6 @@ describe('playing in the browser', () => {
     const moved = await snapshot(alice);
     expect(moved.y).toBeCloseTo(first.y, 0);
 
-    const bob = await openPlayer();
     const second = await joinAs(bob, 'Bob');
     expect(second.roomId).toBe(first.roomId);
     expect(second.playerId).not.toBe(first.playerId);

@@ -10,14 +10,16 @@ describe('the store goes away under a checkpointed match in the browser', () => 
   it('SIGKILL Redis: the HUD says "not saved for N s" and the match pauses, the lobby says what is paused; Redis back: saved again, play resumes, no console errors', async () => {
     const ann = await openPlayer();
     const annErrors = pageErrors(ann, { statuses: [503] });
+    // Both pages load before the match starts: on a 2-core machine a page loading stalls every
+    // process, the host too, for up to a second, and Ann's page would rightly take that for a frozen host.
+    const bob = await openPlayer();
+    const bobErrors = pageErrors(bob, { statuses: [503] });
     const before = await joinAs(ann, 'Ann', 'checkpointed');
     expect(before.mode).toBe('checkpointed');
     // The match is running: ticks advance.
     await ann.waitForFunction((t) => (globalThis as unknown as Win).__statecraft.tick > t + 5, before.tick, { timeout: 5_000 });
     expect((await snapshot(ann)).store).toMatchObject({ store: 'ok', paused: false });
 
-    const bob = await openPlayer();
-    const bobErrors = pageErrors(bob, { statuses: [503] });
     await bob.waitForFunction(() => (globalThis as unknown as Win).__statecraft.storeSeen === 'up', null, { timeout: 10_000 });
     expect(await bob.getByTestId('lobby-store').isHidden()).toBe(true);
 

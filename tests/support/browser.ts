@@ -1,7 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { StatecraftSnapshot } from '../../shared/test-hook';
 import { LocalStack, type StackOptions } from './stack';
@@ -28,28 +26,30 @@ export const snapshot = (page: Page): Promise<StatecraftSnapshot> =>
   page.evaluate(() => (globalThis as unknown as StatecraftWindow).__statecraft);
 
 /**
- * Browsers for the players of one test file: each `open` launches a fresh persistent profile
- * (separate sessionStorage, so a separate guest session); `close` closes them all and removes
- * their profiles. Call `close` from `afterAll` before starting anything, so it always runs.
+ * The browser for the players of one test file: each `open` is a fresh context (separate
+ * sessionStorage, so a separate guest session); `close` closes them all and the browser. Call
+ * `close` from `afterAll` before starting anything, so it always runs.
  */
 export class Browsers {
+  #browser: Promise<Browser> | null = null;
   readonly #contexts: BrowserContext[] = [];
-  readonly #profiles: string[] = [];
   readonly #viewport: { width: number; height: number };
 
   constructor(options: { viewport?: { width: number; height: number } } = {}) {
     this.#viewport = options.viewport ?? { width: 1440, height: 960 };
   }
 
-  /** A new player's page at `url`; page errors are written to stderr. */
+  /**
+   * A new player's page at `url`, in a context of its own (its own storage, so its own guest
+   * session) in the one Chromium, which is far cheaper than a browser per player: on a 2-core
+   * machine a page loading stalls every process, the game nodes too, for up to a second.
+   * Page errors are written to stderr.
+   */
   async open(url: string): Promise<Page> {
-    const dir = mkdtempSync(join(tmpdir(), 'statecraft-chromium-'));
-    this.#profiles.push(dir);
-    const context = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: this.#viewport,
-    });
+    this.#browser ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await (await this.#browser).newContext({ viewport: this.#viewport });
     this.#contexts.push(context);
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = await context.newPage();
     page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
     await page.goto(url);
     return page;
@@ -57,16 +57,12 @@ export class Browsers {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.#contexts.splice(0).map((c) => c.close()));
-    for (const dir of this.#profiles.splice(0)) rmSync(dir, { recursive: true, force: true });
+    const browser = this.#browser;
+    this.#browser = null;
+    await browser?.then((b) => b.close(), () => undefined);
   }
 }
 
-/**
- * Collects what a page reports as an error: uncaught exceptions and unhandled rejections
- * (`pageerror`) and every console.error. Chromium also logs each HTTP error answer a fetch got
- * ("Failed to load resource: the server responded with a status of 503"); those are the network's
- * record of answers the page handles, and are dropped only for the statuses listed in `expected`.
- */
 export function pageErrors(page: Page, expected: { statuses?: number[] } = {}): string[] {
   const errors: string[] = [];
   const allowed = new Set(expected.statuses ?? []);
