@@ -224,9 +224,9 @@ const lines: string[] = [
   '',
 ];
 if (api) {
-  lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU (cores) | server µs/request | autocannon CPU (cores) |', '|---|---|---|---|---|---|---|---|---|');
-  for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} | ${fmt(c.serverCores, 2)} | ${fmt(c.serverUsPerRequest, 1)} | ${fmt(c.generatorCores, 2)} |`);
-  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`. autocannon runs in its own process; at about 1.0 core it, not the server, set the pace.', '');
+  lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU (cores) | server µs/request | autocannon CPU (cores) | Redis CPU (cores) |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} | ${fmt(c.serverCores, 2)} | ${fmt(c.serverUsPerRequest, 1)} | ${fmt(c.generatorCores, 2)} | ${fmt(c.storeCores, 2)} |`);
+  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`. autocannon runs in its own process, on the load core with Redis: when the two add up to about 1.0 core, that core, not the server, set the pace.', '');
 }
 if (game) {
   const { stateful: s, checkpointed: c, raw: r } = game;

@@ -20,6 +20,8 @@ export interface ApiCase {
   serverUsPerRequest: number;
   /** Cores autocannon itself used (its own process): near 1.0, the generator was the limit. */
   generatorCores: number;
+  /** Cores Redis used meanwhile (on the load core with autocannon: the two together near 1.0, that core was the limit). */
+  storeCores: number;
 }
 
 export interface ApiBenchResult {
@@ -79,12 +81,14 @@ export async function benchApi(options: { durationSeconds: number; connections: 
   async function run(name: string, url: string, extra: Partial<autocannon.Options>): Promise<ApiCase> {
     const target = targetOf(url);
     const cpu0 = cpuSeconds(target);
+    const store0 = cpuSeconds(redis.pid!);
     const { child, hello: result } = await spawnTs<Omit<ApiCase, 'name' | 'serverCores' | 'serverUsPerRequest'> & { seconds: number; requests: number }>(
       'bench/support/autocannon-worker.ts', [JSON.stringify({ url, connections: options.connections, ...extra })]);
     await stopChild(child);
     // The server idles while the worker boots, so its CPU seconds are (almost) all the run's.
     const used = cpuSeconds(target) - cpu0;
+    const store = cpuSeconds(redis.pid!) - store0;
     const { seconds, requests, ...rest } = result;
-    return { name, ...rest, serverCores: used / seconds, serverUsPerRequest: requests > 0 ? (used / requests) * 1e6 : Number.NaN };
+    return { name, ...rest, serverCores: used / seconds, serverUsPerRequest: requests > 0 ? (used / requests) * 1e6 : Number.NaN, storeCores: store / seconds };
   }
 }
