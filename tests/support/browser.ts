@@ -63,6 +63,12 @@ export class Browsers {
   }
 }
 
+/**
+ * Collects what a page reports as an error: uncaught exceptions and unhandled rejections
+ * (`pageerror`) and every console.error. Chromium also logs each HTTP error answer a fetch got
+ * ("Failed to load resource: the server responded with a status of 503"); those are the network's
+ * record of answers the page handles, and are dropped only for the statuses listed in `expected`.
+ */
 export function pageErrors(page: Page, expected: { statuses?: number[] } = {}): string[] {
   const errors: string[] = [];
   const allowed = new Set(expected.statuses ?? []);
