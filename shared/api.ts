@@ -189,5 +189,7 @@ export const HealthStatus = Type.Object({
   ok: Type.Boolean(),
   instance: Type.String(),
   redis: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('none')])),
+  /** The instance is draining (SIGTERM): not ready, so the entry point stops sending before it closes. */
+  draining: Type.Optional(Type.Boolean()),
 });
 export type HealthStatus = Static<typeof HealthStatus>;

@@ -7,8 +7,13 @@ import { TokenService } from '../common/tokens';
 import { watchUnhandledRejections } from '../common/unhandled';
 import { createApiStores } from '../stores';
 import { buildApp } from './app';
+import type { DrainState } from './types';
 import { startStandaloneMatchmaker } from './matchmaker/standalone';
 import { watchStore } from './store-watch';
+import { CHECK_INTERVAL_MS } from '../supervisor/ingress-pool';
+
+/** How long a draining instance goes on serving while it reports not ready: three of the entry point's checks. */
+const DRAIN_MS = 3 * CHECK_INTERVAL_MS;
 
 /** An API instance: needs API_ID, API_PORT, REDIS_URL and JWT_SECRET (shared with the game nodes). */
 const config = loadConfig();
@@ -37,8 +42,10 @@ const matchmaker = await startStandaloneMatchmaker({
   roomsPerPlayer: config.ROOMS_PER_PLAYER,
 });
 const { stores, close: closeStores } = createApiStores(redis, config.REFRESH_TOKEN_TTL);
+const drain: DrainState = { draining: false };
 const app = await buildApp({
   instanceId: config.API_ID,
+  drain,
   trustProxy: config.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
   tokens,
   stores,
@@ -51,7 +58,15 @@ const app = await buildApp({
   ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
 }, log);
 
-onShutdown(log, async () => {
+onShutdown(log, async (reason) => {
+  if (reason === 'SIGTERM') {
+    // A drain: fail readiness and keep serving until the entry point has looked (it checks every
+    // CHECK_INTERVAL_MS and takes an instance out on one failure), so nothing is sent to a closing
+    // socket. Closing at once answered a request already on its way with 503 or a reset.
+    drain.draining = true;
+    log.info({ closingInMs: DRAIN_MS }, 'draining: not ready; closing once the entry point has stopped sending');
+    await new Promise((r) => setTimeout(r, DRAIN_MS));
+  }
   await app.close();
   await matchmaker.close();
   closeStores();

@@ -4,6 +4,10 @@ import type { LeaderboardStore, NodeRegistry, SessionStore, Stores } from '../st
 import type { Matchmaker } from './matchmaker';
 import type { StoreWatch } from './store-watch';
 
+export interface DrainState {
+  draining: boolean;
+}
+
 /** Everything the API app is built from: injected, so one-process mode and tests can pass in-memory twins. */
 export interface AppOptions {
   /** API_ID: sent in `x-statecraft-instance` and used as this instance's registry id. */
@@ -22,6 +26,8 @@ export interface AppOptions {
   store?: StoreWatch;
   /** Registry heartbeat period for this instance, ms; 0 = none. */
   heartbeatMs?: number;
+  /** Set `draining` to fail readiness (a drain, SIGTERM) while every other route still serves; server.ts owns it. */
+  drain?: DrainState;
   /** Per-route budgets (0 or absent = none): guest sessions per IP and matchmaking per player, per minute. */
   limits?: { guestPerMinute?: number; matchmakePerMinute?: number };
   /** Bearer token GET /metrics requires; absent = open. */
@@ -37,6 +43,8 @@ declare module 'fastify' {
     registry: NodeRegistry;
     matchmaker: Matchmaker;
     redis: Redis | null;
+    /** `draining` once a drain began (SIGTERM): /health/ready answers 503 while every other route still serves. */
+    drain: DrainState;
     /** preHandler: 401 unless a valid access token is presented; sets `request.player`. */
     authenticate(request: FastifyRequest): Promise<void>;
   }

@@ -1,4 +1,5 @@
 import { ErrorCodes } from '../../shared/errors';
+import { CHECK_INTERVAL_MS, CHECK_TIMEOUT_MS } from './ingress-pool';
 import { nodeRoute, type Topology } from './topology';
 
 /** What HAProxy's stats page is served at on the entry point (read-only; `;csv` for machines). */
@@ -37,7 +38,7 @@ export function renderHaproxy(topology: Topology): string {
     '  mode http',
     '  option forwardfor',
     '  timeout connect 1s',
-    '  timeout check 250ms',
+    `  timeout check ${CHECK_TIMEOUT_MS}ms`,
     '  timeout client 30s',
     '  timeout server 30s',
     '  # Game WebSockets idle between matches; the game pings every 3 s anyway.',
@@ -46,7 +47,7 @@ export function renderHaproxy(topology: Topology): string {
     '  # A refused connection (the instance died between two checks) goes to another server.',
     '  retries 2',
     '  option redispatch 1',
-    '  default-server inter 250ms fastinter 250ms downinter 250ms fall 1 rise 1',
+    `  default-server inter ${CHECK_INTERVAL_MS}ms fastinter ${CHECK_INTERVAL_MS}ms downinter ${CHECK_INTERVAL_MS}ms fall 1 rise 1`,
     '',
     'frontend entry',
     `  bind ${ingress.bind.host}:${ingress.bind.port}`,

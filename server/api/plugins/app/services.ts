@@ -10,6 +10,7 @@ async function services(fastify: FastifyInstance, opts: AppOptions): Promise<voi
   fastify.decorate('sessions', opts.stores.sessions);
   fastify.decorate('registry', opts.stores.registry);
   fastify.decorate('redis', opts.redis);
+  fastify.decorate('drain', opts.drain ?? { draining: false });
 }
 
 export default fp(services, { name: 'services', fastify: '5.x' });

@@ -10,10 +10,11 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/ready', {
     schema: {
       summary: 'The instance can serve every route',
-      description: 'Needs no store to answer: 503 with `ok: false, redis: "down"` while the store is unreachable.',
+      description: 'Needs no store to answer: 503 with `ok: false, redis: "down"` while the store is unreachable, and with `draining: true` once the instance drains (SIGTERM).',
       response: { 200: HealthStatus, 503: HealthStatus },
     },
   }, async (_request, reply) => {
+    if (fastify.drain.draining) return reply.code(503).send({ ok: false, instance: fastify.instanceId, draining: true });
     if (!fastify.redis) return { ok: true, instance: fastify.instanceId, redis: 'none' as const };
     // The watch knows at once when a connection drops; the ping catches a store that hangs with the socket open.
     const up = fastify.store.up && await fastify.redis.ping().then(() => true, () => false);
