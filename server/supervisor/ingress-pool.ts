@@ -1,11 +1,11 @@
 import { request } from 'node:http';
-import { INSTANCE_HEADER } from '../../shared/api';
+import { INSTANCE_HEADER, type HealthStatus } from '../../shared/api';
 import type { Endpoint } from './topology';
 
 /**
  * - `ready`: GET /health/ready answered 200: in the pool;
- * - `unready`: it answers, but not 200 (it cannot reach the store): out, unless nobody is ready;
- * - `down`: no answer (refused, reset, timed out): a dead or draining instance.
+ * - `unready`: it answers, but not 200 (it cannot reach the store, or it is draining): out, unless nobody is ready;
+ * - `down`: no answer (refused, reset, timed out): a dead instance, or a drained one that closed.
  */
 export type MemberState = 'ready' | 'unready' | 'down';
 
@@ -111,10 +111,18 @@ export class ApiPool {
         resolve();
       };
       const req = request({ host: m.endpoint.host, port: m.endpoint.port, path: '/health/ready', agent: false, timeout: this.timeoutMs }, (res) => {
-        res.resume();
-        const instance = res.headers[INSTANCE_HEADER];
-        if (res.statusCode === 200) done('ready', null);
-        else done('unready', `GET /health/ready answered ${res.statusCode}${instance ? ` (${String(instance)})` : ''}`);
+        if (res.statusCode === 200) {
+          res.resume();
+          return done('ready', null);
+        }
+        // The answer says why (a few dozen bytes of HealthStatus): read it, up to a bound.
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < 1024) body += chunk;
+        });
+        res.on('end', () => done('unready', unreadyReason(res.statusCode ?? 0, res.headers[INSTANCE_HEADER], body)));
+        res.on('error', () => done('unready', unreadyReason(res.statusCode ?? 0, res.headers[INSTANCE_HEADER], '')));
       });
       req.on('timeout', () => {
         req.destroy();
@@ -130,4 +138,18 @@ export class ApiPool {
     m.state = state;
     m.reason = reason;
   }
+}
+
+/** Why an instance said it is not ready, in words, from its GET /health/ready answer. */
+export function unreadyReason(status: number, instance: string | string[] | undefined, body: string): string {
+  let health: Partial<HealthStatus> = {};
+  try {
+    health = JSON.parse(body) as Partial<HealthStatus>;
+  } catch {
+    // not a HealthStatus: say what was answered
+  }
+  const why = health.draining ? 'draining: it closes in under a second'
+    : health.redis === 'down' ? 'it cannot reach the store'
+      : `GET /health/ready answered ${status}`;
+  return instance ? `${why} (${String(instance)})` : why;
 }

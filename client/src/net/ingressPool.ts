@@ -5,7 +5,7 @@ export const POOL_POLL_MS = 500;
 export interface PoolMemberView {
   id: string;
   target: string;
-  /** ready: in the pool; unready: answers but cannot serve (store lost); down: no answer. */
+  /** ready: in the pool; unready: answers but cannot serve (store lost) or is draining; down: no answer. */
   state: 'ready' | 'unready' | 'down';
   since: number;
   reason: string | null;

@@ -6,21 +6,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ingress } from '../../../server/supervisor/ingress';
 
 // The embedded ingress in front of real servers on real sockets: two stand-ins for API instances
-// (their /health/ready is switchable, like a store outage) and a WebSocket server for a game node.
+// (their /health/ready is switchable, like a store outage or a drain, and answers as the API's does)
+// and a WebSocket server for a game node.
 interface FakeApi {
   id: string;
   server: Server;
   port: number;
   ready: boolean;
+  draining: boolean;
   sockets: Set<Socket>;
   paths: string[];
 }
 
 async function fakeApi(id: string, port = 0): Promise<FakeApi> {
-  const api: FakeApi = { id, server: null as unknown as Server, port, ready: true, sockets: new Set(), paths: [] };
+  const api: FakeApi = { id, server: null as unknown as Server, port, ready: true, draining: false, sockets: new Set(), paths: [] };
   api.server = createServer((req: IncomingMessage, res) => {
     res.setHeader('x-statecraft-instance', id);
-    if (req.url === '/health/ready') return void res.writeHead(api.ready ? 200 : 503).end(JSON.stringify({ ok: api.ready }));
+    if (req.url === '/health/ready') {
+      const health = api.draining ? { ok: false, instance: id, draining: true } : { ok: api.ready, instance: id, redis: api.ready ? 'up' : 'down' };
+      return void res.writeHead(health.ok ? 200 : 503).end(JSON.stringify(health));
+    }
     api.paths.push(`${req.method} ${req.url}`);
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -98,6 +103,8 @@ describe('the embedded ingress', () => {
     await ingress.pool.until('api-2', 'unready', 2000);
     const seen = await Promise.all([0, 1, 2, 3].map(() => instance()));
     expect(new Set(seen.map((s) => s.instance))).toEqual(new Set(['api-1']));
+    // The pool says why, from the instance's own answer.
+    expect(ingress.pool.view().find((m) => m.id === 'api-2')!.reason).toBe('it cannot reach the store (api-2)');
     a1.ready = false;
     await ingress.pool.until('api-1', 'unready', 2000);
     // A store outage: each instance answers its own 503 redis/unavailable, which clients know.
@@ -105,6 +112,13 @@ describe('the embedded ingress', () => {
     a1.ready = true;
     a2.ready = true;
     await Promise.all([ingress.pool.until('api-1', 'ready', 2000), ingress.pool.until('api-2', 'ready', 2000)]);
+    // A drain (SIGTERM): out of the pool at its next check, while it still answers.
+    a2.draining = true;
+    await ingress.pool.until('api-2', 'unready', 2000);
+    expect(ingress.pool.view().find((m) => m.id === 'api-2')!.reason).toBe('draining: it closes in under a second (api-2)');
+    expect(new Set((await Promise.all([0, 1, 2, 3].map(() => instance()))).map((s) => s.instance))).toEqual(new Set(['api-1']));
+    a2.draining = false;
+    await ingress.pool.until('api-2', 'ready', 2000);
   });
 
   it('a dead instance leaves the pool within 1 s, and no request fails meanwhile (a refused one goes to the other)', async () => {
