@@ -1,5 +1,6 @@
 import '../common/websocket-global';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LocalDriver, LocalPresence, Server, ServerError, matchMaker, type Presence } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RedisDriver } from '@colyseus/redis-driver';
@@ -16,6 +17,7 @@ import { HEARTBEAT_INTERVAL_MS, liveProcessSelector, startLiveness } from '../cl
 import { createOnLiveNode, restoreRoomsOf } from '../cluster/failover';
 import { createGameMetrics } from './metrics';
 import { connectionsPerIp, lockDownHttp } from './edge';
+import { warmUp, type WarmUp } from './warmup';
 
 type Derived = 'address' | 'pid' | 'startedAt' | 'rooms' | 'checkpoints' | 'checkpointMs' | 'observeTick' | 'observeLateness' | 'checkpointMetrics' | 'results' | 'lease' | 'fencing' | 'createElsewhere';
 
@@ -66,6 +68,8 @@ export interface GameNode {
   close(): Promise<void>;
   /** Self-fencing and the epoch check on results, switchable at runtime (the lab's fencing toggle). */
   fencing: boolean;
+  /** What the warm-up before `ready` did (see warmup.ts). */
+  readonly warmUp: WarmUp;
 }
 
 /**
@@ -153,6 +157,10 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     metrics: metrics.text, ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     health: () => ({ ready: !draining && lease.held, draining, store: redis ? (lease.held ? 'up' : 'down') : 'none' }),
   });
+  // Before it says it is ready: the first players a failover sends here must not meet cold code.
+  const warm = await warmUp(server, context, http.address() as AddressInfo);
+  if (warm.error) options.log.warn({ err: warm.error, ms: Math.round(warm.ms) }, 'warm-up failed: the first players here may join slower');
+  else options.log.info({ ms: Math.round(warm.ms) }, 'warmed up: hosted, restored and joined a room of its own');
   options.log.info({ address, nodeId: options.nodeId }, 'game node ready');
 
   return {
@@ -160,6 +168,7 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
     presence,
     address,
     registry,
+    warmUp: warm,
     get fencing() {
       return context.fencing;
     },
