@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CloseCode, matchMaker, type Server } from '@colyseus/core';
 import { Client, type Room } from '@colyseus/sdk';
-import { ArenaState } from '../../shared/schema';
 import type { InputMessage, NodeInfo } from '../../shared/protocol';
 import { MemoryCheckpointStore } from '../stores/checkpoints-memory';
 import { bindArenaRoom } from './rooms/ArenaRoom';
@@ -79,11 +78,13 @@ export async function warmUp(server: Server, context: ArenaContext, bound: Addre
 }
 
 /** Takes a seat in the room on this node and plays a few steps. */
-async function play(client: Client, roomId: string, seat: Seat, direct: string, seen: Pick<WarmUp, 'patches' | 'restoredFromTick'>): Promise<Room<unknown, ArenaState>> {
+async function play(client: Client, roomId: string, seat: Seat, direct: string, seen: Pick<WarmUp, 'patches' | 'restoredFromTick'>): Promise<Room> {
   const listing = (await matchMaker.findRoomsByIds([roomId])).get(roomId);
   if (!listing) throw new Error(`warm-up room ${roomId} is not listed`);
   const reservation = await matchMaker.reserveSeatFor(listing, { name: seat.name }, seat);
-  const room: Room<unknown, ArenaState> = await client.consumeSeatReservation({ ...reservation, publicAddress: direct } as Parameters<Client['consumeSeatReservation']>[0], ArenaState);
+  // Without our schema: the SDK decodes into classes of its own making, so no decoder in this
+  // process ever builds instances of the classes the rooms encode.
+  const room: Room = await client.consumeSeatReservation({ ...reservation, publicAddress: direct } as Parameters<Client['consumeSeatReservation']>[0]);
   room.onMessage('*', () => {});
   room.onMessage('node', (info: NodeInfo) => {
     if (info.restoredFrom) seen.restoredFromTick = info.restoredFrom.tick;
