@@ -14,6 +14,17 @@ const PATCHES = 3;
 /** A warm-up that takes longer than this is abandoned: the node serves cold rather than late. */
 const WARMUP_TIMEOUT_MS = 5000;
 
+/** What a node's warm-up did (`GameNode.warmUp`). */
+export interface WarmUp {
+  ms: number;
+  /** State patches the warm-up player received, in both copies. */
+  patches: number;
+  /** The tick the second copy was restored from (null: it never was). */
+  restoredFromTick: number | null;
+  /** Why it stopped short (the node then serves cold), or null. */
+  error: Error | null;
+}
+
 /**
  * Runs, once, the path players take onto this node when a room fails over to it: a checkpointed
  * room created and joined over a real WebSocket from loopback, inputs, patches and a snapshot,
@@ -26,16 +37,6 @@ const WARMUP_TIMEOUT_MS = 5000;
  * metrics, logging warnings only: nothing reaches the store, the leaderboard or the cluster
  * map. Returns how long it took; never throws (a node that could not warm up serves cold).
  */
-export interface WarmUp {
-  ms: number;
-  /** State patches the warm-up player received, in both copies. */
-  patches: number;
-  /** The tick the second copy was restored from (null: it never was). */
-  restoredFromTick: number | null;
-  /** Why it stopped short (the node then serves cold), or null. */
-  error: Error | null;
-}
-
 export async function warmUp(server: Server, context: ArenaContext, bound: AddressInfo): Promise<WarmUp> {
   const t0 = performance.now();
   const ctx: ArenaContext = {
