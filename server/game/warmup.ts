@@ -6,6 +6,7 @@ import { MemoryCheckpointStore } from '../stores/checkpoints-memory';
 import { bindArenaRoom } from './rooms/ArenaRoom';
 import type { ArenaContext } from './context';
 import type { Seat } from '../cluster/seats';
+import { within } from '../common/within';
 
 /** A room type of its own: matchmaking for arena rooms never finds a warm-up room. */
 export const WARMUP_ROOM = 'arena-warmup';
@@ -34,8 +35,9 @@ export interface WarmUp {
  * had hosted rooms), and failovers go to the node with the fewest rooms: often such a node.
  *
  * The rooms use a copy of the node's context with snapshots in memory, no results and no
- * metrics, logging warnings only: nothing reaches the store, the leaderboard or the cluster
- * map. Returns how long it took; never throws (a node that could not warm up serves cold).
+ * metrics, logging warnings only: no checkpoint or leaderboard key is written, and the cluster
+ * map never shows them (Colyseus lists each room under its own room type while it lives).
+ * Returns what it did; never throws (a node that could not warm up serves cold).
  */
 export async function warmUp(server: Server, context: ArenaContext, bound: AddressInfo): Promise<WarmUp> {
   const t0 = performance.now();
@@ -50,10 +52,9 @@ export async function warmUp(server: Server, context: ArenaContext, bound: Addre
   const host = bound.address === '0.0.0.0' || bound.address === '::' ? '127.0.0.1' : bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   const direct = `${host}:${bound.port}`;
   const client = new Client(`http://${direct}`);
-  let timer: NodeJS.Timeout | undefined;
   let roomId: string | null = null;
   const seen = { patches: 0, restoredFromTick: null as number | null };
-  const work = (async () => {
+  const work = async () => {
     const created = await matchMaker.handleCreateRoom(WARMUP_ROOM, { mode: 'checkpointed' });
     roomId = created.roomId;
     // The copy goes away under its player (not a consented leave): they keep their place in the snapshot.
@@ -63,19 +64,20 @@ export async function warmUp(server: Server, context: ArenaContext, bound: Addre
     // Back in their place; then they leave for good, and the empty room ends.
     const back = await play(client, restored.roomId, seat, direct, seen);
     await back.leave(true);
-  })();
-  work.catch(() => {}); // after a timeout its failure is of no interest
+  };
+  let error: Error | null = null;
   try {
-    await Promise.race([work, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the warm-up took longer than ${WARMUP_TIMEOUT_MS} ms`)), WARMUP_TIMEOUT_MS);
-    })]);
-    return { ms: performance.now() - t0, ...seen, error: null };
+    await within(work(), WARMUP_TIMEOUT_MS, () => new Error(`the warm-up took longer than ${WARMUP_TIMEOUT_MS} ms`));
   } catch (err) {
-    return { ms: performance.now() - t0, ...seen, error: err instanceof Error ? err : new Error(String(err)) };
-  } finally {
-    clearTimeout(timer);
-    if (roomId) await dispose(roomId).catch(() => {});
+    error = err instanceof Error ? err : new Error(String(err));
   }
+  // Whatever happened, no warm-up room outlives it (a room left mid-way is closed here).
+  try {
+    if (roomId) await matchMaker.getLocalRoomById(roomId)?.disconnect();
+  } catch {
+    // still being created: it ends on its own once its player leaves
+  }
+  return { ms: performance.now() - t0, ...seen, error };
 }
 
 /** Takes a seat in the room on this node and plays a few steps. */
@@ -100,8 +102,4 @@ async function play(client: Client, roomId: string, seat: Seat, direct: string, 
     });
   });
   return room;
-}
-
-async function dispose(roomId: string): Promise<void> {
-  await matchMaker.getLocalRoomById(roomId)?.disconnect();
 }

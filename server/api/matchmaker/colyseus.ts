@@ -4,6 +4,7 @@ import { ARENA_ROOM, ROOM_MODES, type RoomMode } from '../../../shared/protocol'
 import type { RejoinResult, RoomStatus, SeatReservation } from '../../../shared/api';
 import { ErrorCodes } from '../../../shared/errors';
 import { RedisUnavailableError } from '../../common/redis';
+import { within } from '../../common/within';
 import type { PlayerIdentity } from '../../common/tokens';
 import { RoomUnavailableError, roomHoster, type FailoverDeps } from '../../cluster/failover';
 import type { StoreWatch } from '../store-watch';
@@ -130,18 +131,4 @@ function toMatchmakeError(err: unknown): MatchmakeError {
   if (err instanceof MatchmakeError) return err;
   if (err instanceof ServerError && err.code === 401) return new MatchmakeError(ErrorCodes.authInvalid, err.message, { cause: err });
   return new MatchmakeError(ErrorCodes.matchmakeFailed, err instanceof Error ? err.message : String(err), { cause: err });
-}
-
-/** `work`'s result, or `onTimeout()` thrown after `ms` (a late rejection of `work` is swallowed). */
-async function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
