@@ -239,7 +239,7 @@ if (game) {
     `| server RSS (MB) | ${fmt(s.rssMb)} | ${fmt(c.rssMb)} | ${fmt(r.rssMb)} |`,
     `| false deaths (the API or a bot judged the live node dead) | ${s.falseDeaths} | ${c.falseDeaths} | – |`,
     `| load generators: CPU (cores), processes | ${fmt(s.generatorCores, 2)}, ${s.generatorProcesses} | ${fmt(c.generatorCores, 2)}, ${c.generatorProcesses} | ${fmt(r.generatorCores, 2)}, ${r.generatorProcesses} |`,
-    '', `CPU is utime+stime of the server process from /proc over the window. The bots (and the raw clients) run in load-generator processes of at most 1000 each, apart from the bench; their CPU is their own. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second). Its tick lateness is its one 20 Hz timer's (exact samples); a game node's is every room's step timer's (from its Prometheus histogram).`, '');
+    '', `CPU is utime+stime of the server process from /proc over the window. The bots (and the raw clients) run in load-generator processes of at most 1000 each, apart from the bench; their CPU is their own. The raw ws server sends each room one ${r.patchBytes}-byte buffer per tick (the measured per-client rate) and echoes pings; its clients send inputs at 20 Hz and pings as often as the bots (one a second), spread over the tick as the bots' are. Its tick lateness is its one 20 Hz timer's (exact samples); a game node's is every room's step timer's (from its Prometheus histogram).`, '');
 }
 if (Object.keys(profiles).length > 0) {
   lines.push(`## Where the game node's CPU goes (V8 CPU profile of a ${bots}-bot window, top frames by self time)`, '');

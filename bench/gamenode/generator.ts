@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
 import { BotFleet } from '../../server/bots/fleet';
+import { paced } from '../../server/bots/pace';
 
 /**
  * One load-generator process (started by bench/gamenode/bench.ts on the load
@@ -34,7 +35,7 @@ const TICK_RATE = 20;
 let fleet: BotFleet | null = null;
 const raw: WebSocket[] = [];
 const rawTraffic = { bytes: 0, messages: 0 };
-let rawTimer: NodeJS.Timeout | undefined;
+let stopRaw: (() => void) | undefined;
 
 const send = (message: object) => process.send?.(message);
 const cpuNow = () => {
@@ -55,18 +56,16 @@ async function startRaw(url: string, clients: number, perRoom: number, roomBase:
       raw.push(ws);
     })));
   }
-  // Inputs at the tick rate and pings as often as the bots ping, like the bots.
+  // Inputs at the tick rate, spread over the tick as the bots' are, and pings as often as the bots ping.
   const input = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   const ping = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   const pingEvery = Math.max(1, Math.round(HEARTBEAT.pingMs / (1000 / TICK_RATE)));
-  let n = 0;
-  rawTimer = setInterval(() => {
-    const doPing = ++n % pingEvery === 0;
-    for (const ws of raw) {
-      ws.send(input);
-      if (doPing) ws.send(ping);
-    }
-  }, 1000 / TICK_RATE);
+  const sent = new Uint32Array(raw.length);
+  stopRaw = paced(1000 / TICK_RATE, () => raw.length, (i) => {
+    const ws = raw[i]!;
+    ws.send(input);
+    if (++sent[i]! % pingEvery === 0) ws.send(ping);
+  });
   return raw.length;
 }
 
@@ -97,7 +96,7 @@ process.on('message', (command: GeneratorCommand) => {
         break;
       }
       case 'stop':
-        clearInterval(rawTimer);
+        stopRaw?.();
         for (const ws of raw) ws.terminate();
         await fleet?.stop(0);
         process.exit(0);

@@ -1,6 +1,7 @@
 import type { RoomMode } from '../../shared/protocol';
 import { BotApi, type ApiSample } from './api';
 import { Bot, sleep, type LossRecord } from './bot';
+import { paced } from './pace';
 
 export interface FleetOptions {
   apiUrls: string[];
@@ -25,14 +26,15 @@ export interface Occupancy {
 
 /**
  * N bots driven by one timer (not one per bot: a thousand 50 ms intervals cost
- * more than the bots). Samples who is in play on which node for the charts.
+ * more than the bots), each in its own tenth of the tick as real players' inputs
+ * would be (see {@link paced}). Samples who is in play on which node for the charts.
  */
 export class BotFleet {
   readonly bots: Bot[] = [];
   readonly apiSamples: ApiSample[] = [];
   readonly occupancy: Occupancy[] = [];
   startedAt = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #stopClock: (() => void) | undefined;
   #sampler: NodeJS.Timeout | undefined;
 
   constructor(readonly options: FleetOptions) {
@@ -54,12 +56,11 @@ export class BotFleet {
   async start(onProgress?: (joined: number) => void): Promise<number> {
     this.startedAt = Date.now();
     const tickMs = 1000 / (this.options.tickRate ?? 20);
-    this.#timer = setInterval(() => {
-      for (const bot of this.bots) {
-        bot.step();
-        bot.heartbeat(); // every tick: finer than HEARTBEAT.checkMs
-      }
-    }, tickMs);
+    this.#stopClock = paced(tickMs, () => this.bots.length, (i) => {
+      const bot = this.bots[i]!;
+      bot.step();
+      bot.heartbeat(); // every tick: finer than HEARTBEAT.checkMs
+    });
     this.#sampler = setInterval(() => this.#sample(), 100);
     this.#sample();
     let next = 0;
@@ -85,7 +86,7 @@ export class BotFleet {
   async stop(graceMs = 0): Promise<void> {
     const deadline = Date.now() + graceMs;
     await Promise.all(this.bots.map((b) => b.stop(deadline)));
-    clearInterval(this.#timer);
+    this.#stopClock?.();
     clearInterval(this.#sampler);
     this.#sample();
   }
