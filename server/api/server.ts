@@ -1,6 +1,6 @@
 import '../common/websocket-global';
 import { loadConfig } from '../common/config';
-import { notifyReady, onShutdown } from '../common/lifecycle';
+import { CLOSE_LIMIT_MS, notifyReady, onShutdown } from '../common/lifecycle';
 import { createLogger } from '../common/logger';
 import { createRedis, redisReady } from '../common/redis';
 import { TokenService } from '../common/tokens';
@@ -72,6 +72,6 @@ onShutdown(log, async (reason) => {
   closeStores();
   store.close();
   redis.disconnect();
-});
+}, { limitMs: (reason) => (reason === 'SIGTERM' ? DRAIN_MS : 0) + CLOSE_LIMIT_MS });
 await app.listen({ port: config.API_PORT, host: config.BIND_HOST });
 notifyReady({ apiId: config.API_ID, port: config.API_PORT });

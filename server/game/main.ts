@@ -5,7 +5,7 @@ import { TokenService } from '../common/tokens';
 import { startGameNode } from './node';
 import { createRedis, parseStoreAddress } from '../common/redis';
 import { RESULTS_WAIT_REPLICAS, RedisLeaderboardStore } from '../stores/leaderboard-redis';
-import { notifyReady, onShutdown } from '../common/lifecycle';
+import { CLOSE_LIMIT_MS, notifyReady, onShutdown } from '../common/lifecycle';
 import { watchUnhandledRejections } from '../common/unhandled';
 
 /** A game node process: `NODE_ID`, `GAME_PORT`, `REDIS_URL` and `JWT_SECRET` come from the environment. */
@@ -44,7 +44,7 @@ const node = await startGameNode({
 onShutdown(log, async (reason) => {
   if (reason === 'SIGTERM') await node.drain(config.DRAIN_SECONDS * 1000);
   await node.close();
-});
+}, { limitMs: (reason) => (reason === 'SIGTERM' ? config.DRAIN_SECONDS * 1000 : 0) + CLOSE_LIMIT_MS });
 // The supervisor's fencing toggle (POST /fencing): applied, then confirmed, so it can say who has it.
 process.on('message', (msg: { type?: string; on?: unknown }) => {
   if (msg?.type !== 'fencing' || typeof msg.on !== 'boolean') return;

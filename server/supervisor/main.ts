@@ -11,6 +11,7 @@ import { formatLine } from './output';
 import { freePort } from './ports';
 import { createLogger } from '../common/logger';
 import { watchUnhandledRejections } from '../common/unhandled';
+import { within } from '../common/within';
 
 const HELP = `Statecraft local cluster
 
@@ -19,7 +20,8 @@ Usage: npm start [-- --nodes N] [-- --no-web] [-- --store ha]
 Starts Redis (if none answers at REDIS_URL), the game nodes, the API instances,
 the ingress (the one public entry point, http://PUBLIC_HOST:WEB_PORT: the page,
 /api/* round robin, /<node-id>/* to that node), the web client behind it and the
-fault-injection endpoint, then prints where each runs. Ctrl-C stops everything.
+fault-injection endpoint, then prints where each runs. Ctrl-C stops everything
+(each process gets 5 s to close cleanly; a second Ctrl-C kills them all at once).
 
 Options:
   --nodes N     game nodes to start (env GAME_NODES, default 3)
@@ -107,11 +109,25 @@ const cluster = new Cluster({
 
 let control: ControlServer | null = null;
 let ingress: Ingress | null = null;
-let stopping = false;
+/**
+ * A second signal this soon after the first is the same Ctrl-C delivered twice (the terminal
+ * signals the whole process group, and tsx relays it as well when it did not see us get it).
+ */
+const SAME_SIGNAL_MS = 500;
+let stoppingAt: number | null = null;
 async function shutdown(code: number): Promise<never> {
-  if (stopping) process.exit(code);
-  stopping = true;
-  say('stopping...');
+  if (stoppingAt !== null) {
+    if (performance.now() - stoppingAt < SAME_SIGNAL_MS) return new Promise<never>(() => {});
+    // Asked again: stop at once, but never leave a process behind (a game node whose close hung
+    // would outlive us; Redis never exits by itself).
+    say('stopping at once: killing every process');
+    cluster.kill();
+    rmSync(CONTROL_FILE, { force: true });
+    await within(store?.stop() ?? Promise.resolve(), 2000, () => new Error('the store did not stop')).catch(() => {});
+    process.exit(code || 1);
+  }
+  stoppingAt = performance.now();
+  say('stopping... (Ctrl-C again to stop at once)');
   await Promise.allSettled([ingress?.close(), cluster.stop(), control?.close(), web?.close()]);
   rmSync(CONTROL_FILE, { force: true });
   await store?.stop().catch(() => {});
