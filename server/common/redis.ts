@@ -23,6 +23,12 @@ export interface RedisOptions {
    * request paths check the store first, with fail-fast clients.
    */
   waitForever?: boolean;
+  /**
+   * Batch commands issued in one tick into one write (default true). Off for a connection whose
+   * commands come one per tick anyway: each would then pay for a pipeline of one, and ioredis
+   * keeps one auto-pipeline in flight per connection, so a slow store spaces them a round trip apart.
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -85,7 +91,7 @@ export function sentinelAddress(sentinels: string, name: string): string {
 }
 
 /**
- * The one Redis connection factory: auto-pipelined, named, reconnecting forever
+ * The one Redis connection factory: auto-pipelined (unless told not to), named, reconnecting forever
  * with capped backoff. Commands that get no answer reject with {@link RedisUnavailableError}.
  * `address` is a store address ({@link parseStoreAddress}): with Sentinels the
  * client asks them for the primary at every (re)connect, so after a failover it
@@ -98,7 +104,7 @@ export function createRedis(address: string, options: RedisOptions): Redis {
   const backoff = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 250);
   const common: IoRedisOptions = {
     connectionName: `statecraft:${options.role}`,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
     lazyConnect: options.lazyConnect ?? false,
     enableOfflineQueue: !failFast,
     maxRetriesPerRequest: failFast ? 1 : options.waitForever ? null : 20,

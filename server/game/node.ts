@@ -82,13 +82,16 @@ export async function startGameNode(options: GameNodeOptions): Promise<GameNode>
   const metrics = createGameMetrics(options.nodeId);
   // Fail fast: a heartbeat or checkpoint the store cannot take must fail now, not queue for 30 s
   // and land stale after the outage (the lease, not a queue, carries the node through it).
-  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log, failFast: true }) : null;
+  // Not auto-pipelined: its commands are mostly checkpoints, one per room frame, each in a timer
+  // callback of its own, so every one was a pipeline of one: 22-60 µs more client CPU per save
+  // (measured side by side, 20,000 saves each way, 3 rounds), at 400 saves a second at 1000
+  // players in rooms of 10.
+  const redis = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}`, log: options.log, failFast: true, autoPipelining: false }) : null;
   // Heartbeats get a connection of their own without auto-pipelining: ioredis keeps one auto-pipeline
   // in flight per connection, so with the store 300 ms away each way the beats were acknowledged
   // 600-1000 ms apart and the 1 s lease lapsed with nothing wrong but latency. Unpipelined, every
   // 200 ms beat is its own round trip and a healthy lease stays under 800 ms old.
-  const beats = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}:liveness`, log: options.log, failFast: true }) : null;
-  if (beats) beats.options.enableAutoPipelining = false;
+  const beats = options.redisUrl ? createRedis(options.redisUrl, { role: `game:${options.nodeId}:liveness`, log: options.log, failFast: true, autoPipelining: false }) : null;
   if (redis) await Promise.all([redisReady(redis, 10_000), redisReady(beats!, 10_000)]);
   const lease = redis ? new StoreLease() : ALWAYS_HELD;
   const results = options.results ? new ResultsOutbox(options.results, options.log) : null;
