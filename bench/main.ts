@@ -20,8 +20,10 @@ Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-secon
                         [--failover-runs 3] [--only api,gamenode,checkpoint,faultpoint,ingress,failover] [--out bench/RESULTS.md]
                         [--curve] [--curve-steps 250,500,1000,2000,4000] [--profile]
 
-  --curve      also the capacity curve: one node, players added step by step until the last step
-               or until the load generators saturate their core; writes reports/<run>/curve.html
+  --curve      also the capacity curve: a fresh node per step with that many players (light clients
+               seated through the API: bench/gamenode/light-client.ts), until the last step, the knee
+               (lateness p99 past one tick) or the load generators saturating their core;
+               writes reports/<run>/curve.html
   --profile    a V8 CPU profile of the stateful game node over its window (reports/<run>/profiles)
 
 The server under test is pinned to core 0 and the load generators (bots, autocannon: their own

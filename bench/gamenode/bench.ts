@@ -98,7 +98,8 @@ export class LoadedGameNode {
   #address = '';
   #pid = 0;
 
-  constructor(readonly mode: RoomMode, readonly perRoom: number, private readonly log: (line: string) => void) {}
+  /** `light`: the players are light clients (light-client.ts), not bots: the capacity curve's, so the load core holds more of them. */
+  constructor(readonly mode: RoomMode, readonly perRoom: number, private readonly log: (line: string) => void, readonly light = false) {}
 
   #profileDir: string | undefined;
 
@@ -120,8 +121,8 @@ export class LoadedGameNode {
   }
 
   async addPlayers(n: number): Promise<number> {
-    this.log(`game node (${this.mode}): seating ${n} more bots (${this.load.size + n} in all)`);
-    return this.load.addBots({ apiUrls: this.stack.apiUrls, players: n, perRoom: this.perRoom, mode: this.mode }, (line) => this.log(`game node (${this.mode}): ${line}`));
+    this.log(`game node (${this.mode}): seating ${n} more ${this.light ? 'light clients' : 'bots'} (${this.load.size + n} in all)`);
+    return this.load.addBots({ apiUrls: this.stack.apiUrls, players: n, perRoom: this.perRoom, mode: this.mode, light: this.light }, (line) => this.log(`game node (${this.mode}): ${line}`));
   }
 
   async measure(windowMs: number): Promise<GameNodeRun> {

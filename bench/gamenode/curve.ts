@@ -32,9 +32,11 @@ export interface CapacityCurve {
 }
 
 /**
- * The capacity curve: one game node per step with that many players (bots in
- * processes of at most 1000 on the load core), a window measured at each step,
- * until the last step or until the generators saturate their core.
+ * The capacity curve: one game node per step with that many players (light
+ * clients, light-client.ts, in processes of at most 1000 on the load core), a
+ * window measured at each step, until the last step, the knee (lateness p99
+ * past one tick: more players only measure a saturated node) or the
+ * generators saturating their core.
  */
 export async function capacityCurve(options: { mode: RoomMode; perRoom: number; steps: number[]; warmupMs: number; windowMs: number; log: (line: string) => void }): Promise<CapacityCurve> {
   const steps: CurveStep[] = [];
@@ -42,7 +44,7 @@ export async function capacityCurve(options: { mode: RoomMode; perRoom: number; 
   // A fresh node per step, seated all at once as the game-node benchmark does: adding players to a
   // running node measured the join storm (500 joining next to 500 playing stalled the node's loop).
   for (const target of options.steps) {
-    const node = new LoadedGameNode(options.mode, options.perRoom, options.log);
+    const node = new LoadedGameNode(options.mode, options.perRoom, options.log, true);
     let run: GameNodeRun;
     try {
       await node.start();
@@ -61,7 +63,11 @@ export async function capacityCurve(options: { mode: RoomMode; perRoom: number; 
         break;
       }
       if (run.joined < target * 0.95) {
-        stoppedBecause = `only ${run.joined} of ${target} bots were in play`;
+        stoppedBecause = `only ${run.joined} of ${target} players were in play`;
+        break;
+      }
+      if (run.tickLatenessMs.p99 > TICK_MS) {
+        stoppedBecause = `lateness p99 passed one tick at ${run.joined} players (the knee)`;
         break;
       }
     }

@@ -2,19 +2,21 @@ import { WebSocket } from 'ws';
 import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
 import { BotFleet } from '../../server/bots/fleet';
 import { paced } from '../../server/bots/pace';
+import { LightClients } from './light-client';
 
 /**
  * One load-generator process (started by bench/gamenode/bench.ts on the load
- * core): a fleet of bots through the real API, or raw `ws` clients for the
- * baseline. Driven over the IPC channel; reports its own CPU so a saturated
- * generator shows in the results.
- *   → {type:'bots', apiUrls, players, perRoom, mode, namePrefix} | {type:'raw', url, clients, perRoom, roomBase}
+ * core): a fleet of bots through the real API, light clients seated the same way
+ * (the capacity curve: light-client.ts), or raw `ws` clients for the baseline.
+ * Driven over the IPC channel; reports its own CPU so a saturated generator
+ * shows in the results.
+ *   → {type:'bots'|'light', apiUrls, players, perRoom, mode, namePrefix} | {type:'raw', url, clients, perRoom, roomBase}
  *   ← {type:'seated', joined, failed}
  *   → {type:'sample'}  ← {type:'sample', bytesIn, messagesIn, inPlay, losses, rooms, cpuSeconds}
  *   → {type:'stop'}    (leaves, then exits)
  */
 export type GeneratorCommand =
-  | { type: 'bots'; apiUrls: string[]; players: number; perRoom: number; mode: RoomMode; namePrefix: string }
+  | { type: 'bots' | 'light'; apiUrls: string[]; players: number; perRoom: number; mode: RoomMode; namePrefix: string }
   | { type: 'raw'; url: string; clients: number; perRoom: number; roomBase: number }
   | { type: 'sample' }
   | { type: 'stop' };
@@ -33,6 +35,7 @@ export interface GeneratorSample {
 
 const TICK_RATE = 20;
 let fleet: BotFleet | null = null;
+let light: LightClients | null = null;
 const raw: WebSocket[] = [];
 const rawTraffic = { bytes: 0, messages: 0 };
 let stopRaw: (() => void) | undefined;
@@ -78,6 +81,12 @@ process.on('message', (command: GeneratorCommand) => {
         send({ type: 'seated', joined: command.players - failed, failed });
         break;
       }
+      case 'light': {
+        light = new LightClients(command);
+        const failed = await light.start();
+        send({ type: 'seated', joined: command.players - failed, failed });
+        break;
+      }
       case 'raw':
         send({ type: 'seated', joined: await startRaw(command.url, command.clients, command.perRoom, command.roomBase), failed: 0 });
         break;
@@ -85,11 +94,11 @@ process.on('message', (command: GeneratorCommand) => {
         const bots = fleet?.bots ?? [];
         const sample: GeneratorSample = {
           type: 'sample',
-          bytesIn: fleet ? bots.reduce((a, b) => a + b.bytesIn, 0) : rawTraffic.bytes,
-          messagesIn: fleet ? bots.reduce((a, b) => a + b.messagesIn, 0) : rawTraffic.messages,
-          inPlay: fleet ? fleet.inPlay() : raw.filter((ws) => ws.readyState === WebSocket.OPEN).length,
-          losses: fleet ? fleet.losses().length : 0,
-          rooms: fleet ? [...new Set(bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))] : [],
+          bytesIn: fleet ? bots.reduce((a, b) => a + b.bytesIn, 0) : light ? light.bytesIn : rawTraffic.bytes,
+          messagesIn: fleet ? bots.reduce((a, b) => a + b.messagesIn, 0) : light ? light.messagesIn : rawTraffic.messages,
+          inPlay: fleet ? fleet.inPlay() : light ? light.inPlay : raw.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+          losses: fleet ? fleet.losses().length : light ? light.losses : 0,
+          rooms: fleet ? [...new Set(bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))] : light ? light.rooms : [],
           cpuSeconds: cpuNow(),
         };
         send(sample);
@@ -97,6 +106,7 @@ process.on('message', (command: GeneratorCommand) => {
       }
       case 'stop':
         stopRaw?.();
+        light?.stop();
         for (const ws of raw) ws.terminate();
         await fleet?.stop(0);
         process.exit(0);

@@ -80,13 +80,13 @@ export class LoadGroup {
     return this.#generators.length;
   }
 
-  /** Adds `players` bots (through the API), in new processes; resolves with how many took their seat. */
-  async addBots(options: { apiUrls: string[]; players: number; perRoom: number; mode: RoomMode }, onProgress?: (line: string) => void): Promise<number> {
+  /** Adds `players` bots, or light clients (through the API either way), in new processes; resolves with how many took their seat. */
+  async addBots(options: { apiUrls: string[]; players: number; perRoom: number; mode: RoomMode; light?: boolean }, onProgress?: (line: string) => void): Promise<number> {
     const chunks = split(options.players, BOTS_PER_GENERATOR);
     const gens = await Promise.all(chunks.map(() => Generator.start()));
     this.#generators.push(...gens);
     const seated = await Promise.all(gens.map((g, i) => g.ask<{ joined: number }>({
-      type: 'bots', apiUrls: options.apiUrls, players: chunks[i]!, perRoom: options.perRoom, mode: options.mode,
+      type: options.light ? 'light' : 'bots', apiUrls: options.apiUrls, players: chunks[i]!, perRoom: options.perRoom, mode: options.mode,
       namePrefix: `g${this.#generators.length - gens.length + i}`,
     }, 'seated').then((r) => {
       onProgress?.(`${r.joined}/${chunks[i]} seated by generator ${i + 1}/${gens.length}`);
