@@ -82,6 +82,8 @@ const DY_AT = DX_AT + 1 + 3;
 /** `ping {t}` with `t` a float64, as the SDK packs Date.now(). */
 const PING_TEMPLATE = [...header('ping'), 0x81, 0xa1, ...ascii('t'), 0xcb, 0, 0, 0, 0, 0, 0, 0, 0];
 const T_AT = PING_TEMPLATE.indexOf(0xcb) + 1;
+/** The eight ways to walk: a client turns to the next every second (it never stands still). */
+const DIRECTIONS = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]] as const;
 
 class LightClient {
   open = true;
@@ -114,15 +116,16 @@ class LightClient {
     });
   }
 
-  /** One tick: an input (a random walk, a new direction every second), a ping when due, and the silence check. */
+  /** One tick: an input (a walk that turns every second), a ping when due, and the silence check. */
   tick(pingEvery: number): void {
     if (!this.open) return;
     if (performance.now() - this.#lastMessageAt > HEARTBEAT.silenceMs) this.lost = true;
     this.#seq++;
     this.#input.writeUInt32BE(this.#seq, SEQ_AT);
     if (this.#seq % 20 === 1) {
-      this.#input.writeInt8(Math.floor(Math.random() * 3) - 1, DX_AT);
-      this.#input.writeInt8(Math.floor(Math.random() * 3) - 1, DY_AT);
+      const [dx, dy] = DIRECTIONS[Math.floor(this.#seq / 20) % DIRECTIONS.length]!;
+      this.#input.writeInt8(dx, DX_AT);
+      this.#input.writeInt8(dy, DY_AT);
     }
     this.ws.send(this.#input);
     if (this.#seq % pingEvery === 0) {
