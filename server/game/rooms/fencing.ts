@@ -92,6 +92,9 @@ export class CheckpointedCopy {
     }
     room.clock.setInterval(() => {
       if (copy.status !== 'live') return; // a paused copy has nothing new to save, and may not be current
+      // A write still in flight (a slow store: up to its 1 s timeout) is not joined: each tick that
+      // joined it logged its failure once more, four lines for one failed write.
+      if (copy.#inFlight) return;
       copy.save().catch((err: unknown) => ctx.log.warn({ err, roomId: room.roomId }, 'checkpoint failed'));
     }, ctx.checkpointMs);
     return copy;
