@@ -16,7 +16,7 @@ import { fmt, percentile } from '../shared/stats';
 
 const HELP = `Statecraft benchmarks (not part of npm test): each comparison measured side by side in one run.
 
-Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-seconds 5]
+Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-seconds 5] [--api-rounds 3]
                         [--failover-runs 3] [--only api,gamenode,checkpoint,faultpoint,ingress,failover] [--out bench/RESULTS.md]
                         [--curve] [--curve-steps 250,500,1000,2000,4000] [--profile]
 
@@ -25,6 +25,8 @@ Usage: npm run bench -- [--bots 1000] [--per-room 10] [--window 10] [--api-secon
                (lateness p99 past one tick) or the load generators saturating their core;
                writes reports/<run>/curve.html
   --profile    a V8 CPU profile of the stateful game node over its window (reports/<run>/profiles)
+  --api-rounds the API routes are measured in this many interleaved rounds; each ratio is the
+               median of its per-round ratios (default 3)
 
 The server under test is pinned to core 0 and the load generators (bots, autocannon: their own
 processes) with Redis and the bench to core 1 (taskset; without it, a note says so).
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'per-room': { type: 'string', default: '10' },
     window: { type: 'string', default: '10' },
     'api-seconds': { type: 'string', default: '5' },
+    'api-rounds': { type: 'string', default: '3' },
     'failover-runs': { type: 'string', default: '3' },
     only: { type: 'string', default: 'api,gamenode,checkpoint,faultpoint,ingress,failover' },
     curve: { type: 'boolean', default: false },
@@ -103,7 +106,7 @@ function spreadToday(current: Check[]): Map<string, { min: number; max: number; 
 
 let api: ApiBenchResult | null = null;
 if (only.has('api')) {
-  api = await benchApi({ durationSeconds: Number(values['api-seconds']), connections: 50, log });
+  api = await benchApi({ durationSeconds: Number(values['api-seconds']), connections: 50, rounds: Number(values['api-rounds']), log });
   check('leaderboard submit vs hello-world', '≥ 0.45×', api.ratios.submitVsHello, (v) => v >= 0.45, '×');
   check('leaderboard top-10 read vs hello-world', '≥ 0.55×', api.ratios.top10VsHello, (v) => v >= 0.55, '×');
   check('GET /v1/players/me vs hello-world', '≥ 0.45×', api.ratios.meVsHello, (v) => v >= 0.45, '×');
@@ -226,9 +229,10 @@ const lines: string[] = [
   '',
 ];
 if (api) {
-  lines.push('## API (autocannon, 50 connections, ' + api.durationSeconds + ' s each, one after the other)', '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU (cores) | server µs/request | autocannon CPU (cores) | Redis CPU (cores) |', '|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(`## API (autocannon, 50 connections, ${api.durationSeconds} s each, one after the other, ${api.rounds} rounds: each route's median round)`, '', '| route | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU (cores) | server µs/request | autocannon CPU (cores) | Redis CPU (cores) |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const c of Object.values(api.cases)) lines.push(`| ${c.name} | ${fmt(c.requestsPerSec)} | ${c.latencyP50Ms} | ${c.latencyP99Ms} | ${c.non2xx} | ${c.errors} | ${fmt(c.serverCores, 2)} | ${fmt(c.serverUsPerRequest, 1)} | ${fmt(c.generatorCores, 2)} | ${fmt(c.storeCores, 2)} |`);
-  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`. autocannon runs in its own process, on the load core with Redis: when the two add up to about 1.0 core, that core, not the server, set the pace.', '');
+  lines.push('', 'hello-world is a bare Fastify 5 process; the others are the real API app (all plugins, Redis stores, rate limiting off) in one process. `leaderboard-submit` is `POST /bench/submit`: one result of one player through `LeaderboardStore.recordMatch` (written to all 6 boards in one Lua script, de-duplicated per match id), as a game node writes it; the API has no public submit route. `players-me-open` is the `/v1/players/me` handler without `authenticate`. autocannon runs in its own process, on the load core with Redis: when the two add up to about 1.0 core, that core, not the server, set the pace.', '',
+    `Each round measures hello-world, then every route; a ratio is taken within a round, and the comparisons above give each ratio's median over the rounds. Per round (submit, top-10, /me vs hello-world; /me with vs without auth): ${api.perRound.map((r) => [r.submitVsHello, r.top10VsHello, r.meVsHello, r.authVsOpen].map((v) => fmt(v, 2)).join(' / ')).join('; ')}.`, '');
 }
 if (game) {
   const { stateful: s, checkpointed: c, raw: r } = game;

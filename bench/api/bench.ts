@@ -24,15 +24,32 @@ export interface ApiCase {
   storeCores: number;
 }
 
+export interface ApiRatios { submitVsHello: number; top10VsHello: number; meVsHello: number; authVsOpen: number }
+
 export interface ApiBenchResult {
   durationSeconds: number;
   connections: number;
+  rounds: number;
+  /** Each route's round with the median req/s. */
   cases: Record<string, ApiCase>;
-  ratios: { submitVsHello: number; top10VsHello: number; meVsHello: number; authVsOpen: number };
+  /** The median over the rounds of each round's ratio (a round measures every route once, hello-world first). */
+  ratios: ApiRatios;
+  perRound: ApiRatios[];
 }
 
-/** Autocannon against each route in turn, in one run; targets run in their own processes. */
-export async function benchApi(options: { durationSeconds: number; connections: number; log: (line: string) => void }): Promise<ApiBenchResult> {
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * Autocannon against each route in turn, in `rounds` interleaved rounds (hello-world, then every
+ * route, then again), in one run; targets run in their own processes. This machine's speed drifts
+ * within minutes: a ratio is taken within each round, and the median round's reported.
+ */
+export async function benchApi(options: { durationSeconds: number; connections: number; rounds?: number; log: (line: string) => void }): Promise<ApiBenchResult> {
+  const rounds = Math.max(1, options.rounds ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'statecraft-bench-api-'));
   const redisPort = await freePort();
   const redis = await startRedisServer(redisPort, dir);
@@ -48,7 +65,6 @@ export async function benchApi(options: { durationSeconds: number; connections: 
     const auth = { authorization: `Bearer ${api.hello.token}` };
     // A board with a few thousand players, so reads are not of an empty set.
     await run('seed', `${base}/bench/submit`, { method: 'POST', amount: 2000 });
-    const cases: Record<string, ApiCase> = {};
     const plan: [string, string, Partial<autocannon.Options>][] = [
       ['hello-world', `http://127.0.0.1:${hello.hello.port}/`, {}],
       ['leaderboard-submit', `${base}/bench/submit`, { method: 'POST' }],
@@ -56,21 +72,40 @@ export async function benchApi(options: { durationSeconds: number; connections: 
       ['players-me-auth', `${base}/v1/players/me`, { headers: auth }],
       ['players-me-open', `${base}/bench/me-open`, {}],
     ];
-    for (const [name, url, extra] of plan) {
-      options.log(`api: ${name}`);
-      cases[name] = await run(name, url, { duration: options.durationSeconds, ...extra });
+    const runs: Record<string, ApiCase>[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const cases: Record<string, ApiCase> = {};
+      for (const [name, url, extra] of plan) {
+        options.log(`api: round ${round}/${rounds}: ${name}`);
+        cases[name] = await run(name, url, { duration: options.durationSeconds, ...extra });
+      }
+      runs.push(cases);
     }
-    const rps = (k: string) => cases[k]!.requestsPerSec;
-    return {
-      durationSeconds: options.durationSeconds,
-      connections: options.connections,
-      cases,
-      ratios: {
+    const perRound = runs.map((cases): ApiRatios => {
+      const rps = (k: string) => cases[k]!.requestsPerSec;
+      return {
         submitVsHello: rps('leaderboard-submit') / rps('hello-world'),
         top10VsHello: rps('leaderboard-top10') / rps('hello-world'),
         meVsHello: rps('players-me-auth') / rps('hello-world'),
         authVsOpen: rps('players-me-auth') / rps('players-me-open'),
+      };
+    });
+    const medianCase = (name: string): ApiCase => {
+      const byRate = runs.map((r) => r[name]!).sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+      return byRate[Math.floor((byRate.length - 1) / 2)]!;
+    };
+    return {
+      durationSeconds: options.durationSeconds,
+      connections: options.connections,
+      rounds,
+      cases: Object.fromEntries(plan.map(([name]) => [name, medianCase(name)])),
+      ratios: {
+        submitVsHello: median(perRound.map((r) => r.submitVsHello)),
+        top10VsHello: median(perRound.map((r) => r.top10VsHello)),
+        meVsHello: median(perRound.map((r) => r.meVsHello)),
+        authVsOpen: median(perRound.map((r) => r.authVsOpen)),
       },
+      perRound,
     };
   } finally {
     await Promise.all([stopChild(hello.child), stopChild(api.child)]);
