@@ -5,43 +5,36 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ApiError, MatchmakeResult, Session } from '../../../shared/api';
-import { freePort } from '../../../server/supervisor/ports';
 import { createRedis, KEY_PREFIX } from '../../../server/common/redis';
 import { TokenService } from '../../../server/common/tokens';
 import { hashToken } from '../../../server/stores/sessions';
 import { startRedis, type TestRedis } from '../../support/redis';
-import { spawnServer, whenReady, type Child } from './processes';
+import { startServers, type Servers } from './processes';
 
 // Every limit against real processes sharing one private Redis: a game node and two API instances.
 const SECRET = randomBytes(32).toString('base64url');
 const METRICS_TOKEN = 'metrics-token-for-the-limits-test';
 const tokens = new TokenService(SECRET);
 let redis: TestRedis | undefined;
-const children: Child[] = [];
+let servers: Servers | undefined;
 const rooms: Room[] = [];
 let gamePort = 0;
 let apis: string[] = [];
 
 afterAll(async () => {
   await Promise.allSettled(rooms.filter((r) => r.connection.isOpen).map((r) => r.leave()));
-  await Promise.all(children.map((c) => c.kill()));
+  await servers?.stop();
   await redis?.stop();
 });
 beforeAll(async () => {
   redis = await startRedis();
   const env = {
-    REDIS_URL: redis.url, JWT_SECRET: SECRET, PUBLIC_HOST: '127.0.0.1', METRICS_TOKEN,
+    JWT_SECRET: SECRET, METRICS_TOKEN,
     GUEST_RATE_PER_MIN: '3', MATCHMAKE_RATE_PER_MIN: '4', ROOMS_PER_PLAYER: '2', WS_CONNECTIONS_PER_IP: '3', REFRESH_TOKEN_TTL: '1',
   };
-  gamePort = await freePort();
-  const game = spawnServer('server/game/main.ts', { ...env, NODE_ID: 'node-1', GAME_PORT: String(gamePort) });
-  children.push(game);
-  await whenReady(game);
-  const ports = [await freePort(), await freePort()];
-  const started = ports.map((port, i) => spawnServer('server/api/server.ts', { ...env, API_ID: `api-${i + 1}`, API_PORT: String(port) }));
-  children.push(...started);
-  await Promise.all(started.map((a) => whenReady(a)));
-  apis = ports.map((p) => `http://127.0.0.1:${p}`);
+  servers = await startServers(redis.url, { apis: 2, env });
+  gamePort = servers.gamePort;
+  apis = servers.apiUrls;
 });
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<{ status: number; body: T; retryAfter: string | null }> {

@@ -1,37 +1,26 @@
 import '../../../server/common/websocket-global';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
 import { INSTANCE_HEADER, type ClusterStatus, type MatchmakeResult, type Session } from '../../../shared/api';
-import { freePort } from '../../../server/supervisor/ports';
 import { startRedis, type TestRedis } from '../../support/redis';
-import { spawnServer, whenReady, type Child } from './processes';
+import { startServers, type Servers } from './processes';
 
 // The real thing, one process per role: Colyseus keeps one matchmaker per process.
 let redis: TestRedis | undefined;
-const children: Child[] = [];
+let servers: Servers | undefined;
 let gamePort = 0;
 let apiA = '';
 let apiB = '';
-let apiAProcess: Child | undefined;
 
 afterAll(async () => {
-  await Promise.all(children.map((c) => c.kill()));
+  await servers?.stop();
   await redis?.stop();
 });
 beforeAll(async () => {
   redis = await startRedis();
-  const env = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('base64url'), PUBLIC_HOST: '127.0.0.1' };
-  gamePort = await freePort();
-  const game = spawnServer('server/game/main.ts', { ...env, NODE_ID: 'node-1', GAME_PORT: String(gamePort) });
-  children.push(game);
-  await whenReady(game);
-  const ports = [await freePort(), await freePort()];
-  const apis = ports.map((port, i) => spawnServer('server/api/server.ts', { ...env, API_ID: `api-${i + 1}`, API_PORT: String(port) }));
-  children.push(...apis);
-  await Promise.all(apis.map((a) => whenReady(a)));
-  [apiA, apiB] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
-  apiAProcess = apis[0];
+  servers = await startServers(redis.url, { apis: 2 });
+  gamePort = servers.gamePort;
+  [apiA, apiB] = servers.apiUrls as [string, string];
 });
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T; instance: string | null }> {
@@ -107,7 +96,7 @@ it('keeps serving from the surviving instance while another is SIGKILLed', async
     }
   })();
   const before = served;
-  await apiAProcess!.kill('SIGKILL');
+  await servers!.apis[0]!.kill('SIGKILL');
   // Keep the loop running until the survivor has served a good number of requests after the kill.
   while (served < before + 200) await new Promise((r) => setImmediate(r));
   stop = true;
@@ -117,7 +106,7 @@ it('keeps serving from the surviving instance while another is SIGKILLed', async
 });
 
 it('answers 503 matchmake/no-nodes when no game node is up, never hosting a room itself', async () => {
-  await children[0]!.kill('SIGKILL');
+  await servers!.game.kill('SIGKILL');
   const login = await json<Session>(`${apiB}/v1/auth/guest`, { method: 'POST', body: JSON.stringify({ name: 'Bo' }) });
   const res = await json<{ code: string }>(`${apiB}/v1/matchmake`, {
     method: 'POST', body: JSON.stringify({ mode: 'checkpointed' }), headers: { authorization: `Bearer ${login.body.accessToken}` },

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../server/supervisor/ports';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -53,4 +55,41 @@ export function whenReady(child: Child, ms = 30_000): Promise<void> {
     child.process.on('message', onMessage);
     child.process.once('exit', onExit);
   });
+}
+
+/** A game node and API instances on one Redis, each a real process as the supervisor starts them. */
+export interface Servers {
+  game: Child;
+  apis: Child[];
+  gamePort: number;
+  /** `http://127.0.0.1:<port>` of each API instance, in order (api-1, api-2, ...). */
+  apiUrls: string[];
+  /** Kills every one of them. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Game node `node-1`, ready, then `apis` API instances (default 1), ready, over `redisUrl` with a
+ * fresh JWT secret. `env` goes to all of them (it may set its own JWT_SECRET), `apiEnv` to the APIs.
+ */
+export async function startServers(redisUrl: string, options: { apis?: number; env?: Record<string, string>; apiEnv?: Record<string, string> } = {}): Promise<Servers> {
+  const env = { REDIS_URL: redisUrl, JWT_SECRET: randomBytes(32).toString('base64url'), PUBLIC_HOST: '127.0.0.1', ...options.env };
+  const gamePort = await freePort();
+  const game = spawnServer('server/game/main.ts', { ...env, NODE_ID: 'node-1', GAME_PORT: String(gamePort) });
+  const children = [game];
+  const stop = async () => {
+    await Promise.all(children.map((c) => c.kill()));
+  };
+  try {
+    await whenReady(game);
+    const ports: number[] = [];
+    for (let i = 0; i < (options.apis ?? 1); i++) ports.push(await freePort());
+    const apis = ports.map((port, i) => spawnServer('server/api/server.ts', { ...env, ...options.apiEnv, API_ID: `api-${i + 1}`, API_PORT: String(port) }));
+    children.push(...apis);
+    await Promise.all(apis.map((a) => whenReady(a)));
+    return { game, apis, gamePort, apiUrls: ports.map((p) => `http://127.0.0.1:${p}`), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

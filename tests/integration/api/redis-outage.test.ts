@@ -1,35 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Session } from '../../../shared/api';
-import { freePort } from '../../../server/supervisor/ports';
 import { startRedis, type TestRedis } from '../../support/redis';
-import { spawnServer, whenReady, type Child } from './processes';
+import { startServers, type Child, type Servers } from './processes';
 
 // A real API process (standalone Colyseus matchmaker, whose presence and driver
 // connections queue for as long as the store is gone) and a real game node, over a
 // real redis-server SIGKILLed for OUTAGE_MS and started again on the same port.
 const OUTAGE_MS = Number(process.env.API_OUTAGE_MS ?? 5000);
 let redis: TestRedis | undefined;
-const children: Child[] = [];
+let servers: Servers | undefined;
 let api = '';
 let apiProcess: Child | undefined;
 
 afterAll(async () => {
-  await Promise.all(children.map((c) => c.kill()));
+  await servers?.stop();
   await redis?.stop();
 });
 beforeAll(async () => {
   redis = await startRedis();
-  const env = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('base64url'), PUBLIC_HOST: '127.0.0.1' };
-  const game = spawnServer('server/game/main.ts', { ...env, NODE_ID: 'node-1', GAME_PORT: String(await freePort()) });
-  children.push(game);
-  await whenReady(game);
-  const port = await freePort();
   // info: the store watch's transitions are WARN lines; everything per request is debug.
-  apiProcess = spawnServer('server/api/server.ts', { ...env, API_ID: 'api-1', API_PORT: String(port), LOG_LEVEL: 'info' });
-  children.push(apiProcess);
-  await whenReady(apiProcess);
-  api = `http://127.0.0.1:${port}`;
+  servers = await startServers(redis.url, { apiEnv: { LOG_LEVEL: 'info' } });
+  apiProcess = servers.apis[0];
+  api = servers.apiUrls[0]!;
 }, 60_000);
 
 interface Answer { status: number; code: string | undefined; retryAfter: string | null; ms: number }

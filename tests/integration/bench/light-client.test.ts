@@ -1,50 +1,39 @@
 import '../../../server/common/websocket-global';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
 import type { MatchmakeResult, Session } from '../../../shared/api';
 import { ArenaState } from '../../../shared/schema';
 import { LightClients } from '../../../bench/gamenode/light-client';
-import { freePort } from '../../../server/supervisor/ports';
 import { startRedis, type TestRedis } from '../../support/redis';
-import { spawnServer, whenReady, type Child } from '../api/processes';
+import { startServers, type Servers } from '../api/processes';
 
 // The capacity curve's players speak the game node's protocol by hand: if a Colyseus upgrade
 // changes it, they must fail here, not quietly measure a node that ignores them.
 let redis: TestRedis | undefined;
-const children: Child[] = [];
-let api = '';
-let gamePort = 0;
+let servers: Servers | undefined;
 
 afterAll(async () => {
-  await Promise.all(children.map((c) => c.kill()));
+  await servers?.stop();
   await redis?.stop();
 });
 beforeAll(async () => {
   redis = await startRedis();
-  const env = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString('base64url'), PUBLIC_HOST: '127.0.0.1' };
-  gamePort = await freePort();
-  const game = spawnServer('server/game/main.ts', { ...env, NODE_ID: 'node-1', GAME_PORT: String(gamePort) });
-  const apiPort = await freePort();
-  const apiProcess = spawnServer('server/api/server.ts', { ...env, API_ID: 'api-1', API_PORT: String(apiPort) });
-  children.push(game, apiProcess);
-  await Promise.all([whenReady(game), whenReady(apiProcess)]);
-  api = `http://127.0.0.1:${apiPort}`;
+  servers = await startServers(redis.url);
 }, 60_000);
 
 it('light clients take their seats through the API, hear the room, and move their players', async () => {
-  const light = new LightClients({ apiUrls: [api], players: 3, perRoom: 4, mode: 'stateful', namePrefix: 'light' });
+  const light = new LightClients({ apiUrls: servers!.apiUrls, players: 3, perRoom: 4, mode: 'stateful', namePrefix: 'light' });
   expect(await light.start()).toBe(0);
   try {
     expect(light.rooms).toHaveLength(1);
     // A player of the real client in the same room watches the light clients' players.
-    const post = async <T>(path: string, body: object, token?: string) => (await fetch(`${api}${path}`, {
+    const post = async <T>(path: string, body: object, token?: string) => (await fetch(`${servers!.apiUrls[0]}${path}`, {
       method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     })).json() as Promise<T>;
     const session = await post<Session>('/v1/auth/guest', { name: 'watcher' });
     const { reservation } = await post<MatchmakeResult>('/v1/matchmake', { mode: 'stateful', maxPlayers: 4 }, session.accessToken);
     expect(reservation.roomId).toBe(light.rooms[0]);
-    const room = await new Client(`http://127.0.0.1:${gamePort}`).consumeSeatReservation(reservation as Parameters<Client['consumeSeatReservation']>[0], ArenaState);
+    const room = await new Client(`http://127.0.0.1:${servers!.gamePort}`).consumeSeatReservation(reservation as Parameters<Client['consumeSeatReservation']>[0], ArenaState);
     try {
       const positions = () => new Map([...room.state.players.values()].filter((p) => p.name.startsWith('light')).map((p) => [p.name, `${p.x},${p.y}`]));
       await expect.poll(() => positions().size, { timeout: 5_000 }).toBe(3);
