@@ -6,6 +6,7 @@ import { startRedisServer } from '../../server/supervisor/redis';
 import { freePort } from '../../server/supervisor/ports';
 import { cpuSeconds, spawnTs, stopChild } from '../support/proc';
 import { CORES, pin, prioritise } from '../support/pin';
+import { percentile } from '../../shared/stats';
 
 export interface ApiCase {
   name: string;
@@ -37,16 +38,12 @@ export interface ApiBenchResult {
   perRound: ApiRatios[];
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+const median = (values: number[]): number => percentile(values, 50);
 
 /**
  * Autocannon against each route in turn, in `rounds` interleaved rounds (hello-world, then every
  * route, then again), in one run; targets run in their own processes. This machine's speed drifts
- * within minutes: a ratio is taken within each round, and the median round's reported.
+ * within minutes: a ratio is taken within each round, and each ratio's median over the rounds reported.
  */
 export async function benchApi(options: { durationSeconds: number; connections: number; rounds?: number; log: (line: string) => void }): Promise<ApiBenchResult> {
   const rounds = Math.max(1, options.rounds ?? 3);

@@ -33,11 +33,16 @@ export interface GeneratorSample {
   cpuSeconds: number;
 }
 
+/** What a generator's clients have heard and how they stand: a sample but for the process's CPU. */
+export type ClientsSample = Omit<GeneratorSample, 'type' | 'cpuSeconds'>;
+
 const TICK_RATE = 20;
 let fleet: BotFleet | null = null;
 let light: LightClients | null = null;
 const raw: WebSocket[] = [];
 const rawTraffic = { bytes: 0, messages: 0 };
+/** Reads this process's clients, whichever kind the command started. */
+let observe = (): ClientsSample => ({ bytesIn: 0, messagesIn: 0, inPlay: 0, losses: 0, rooms: [] });
 let stopRaw: (() => void) | undefined;
 
 const send = (message: object) => process.send?.(message);
@@ -77,33 +82,35 @@ process.on('message', (command: GeneratorCommand) => {
     switch (command.type) {
       case 'bots': {
         fleet = new BotFleet({ apiUrls: command.apiUrls, players: command.players, perRoom: command.perRoom, mode: command.mode, concurrency: 25, namePrefix: command.namePrefix });
+        const bots = fleet;
+        observe = () => ({
+          bytesIn: bots.bots.reduce((a, b) => a + b.bytesIn, 0),
+          messagesIn: bots.bots.reduce((a, b) => a + b.messagesIn, 0),
+          inPlay: bots.inPlay(),
+          losses: bots.losses().length,
+          rooms: [...new Set(bots.bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))],
+        });
         const failed = await fleet.start();
         send({ type: 'seated', joined: command.players - failed, failed });
         break;
       }
       case 'light': {
-        light = new LightClients(command);
-        const failed = await light.start();
+        const clients = light = new LightClients(command);
+        observe = () => clients.sample();
+        const failed = await clients.start();
         send({ type: 'seated', joined: command.players - failed, failed });
         break;
       }
       case 'raw':
+        observe = () => ({
+          bytesIn: rawTraffic.bytes, messagesIn: rawTraffic.messages,
+          inPlay: raw.filter((ws) => ws.readyState === WebSocket.OPEN).length, losses: 0, rooms: [],
+        });
         send({ type: 'seated', joined: await startRaw(command.url, command.clients, command.perRoom, command.roomBase), failed: 0 });
         break;
-      case 'sample': {
-        const bots = fleet?.bots ?? [];
-        const sample: GeneratorSample = {
-          type: 'sample',
-          bytesIn: fleet ? bots.reduce((a, b) => a + b.bytesIn, 0) : light ? light.bytesIn : rawTraffic.bytes,
-          messagesIn: fleet ? bots.reduce((a, b) => a + b.messagesIn, 0) : light ? light.messagesIn : rawTraffic.messages,
-          inPlay: fleet ? fleet.inPlay() : light ? light.inPlay : raw.filter((ws) => ws.readyState === WebSocket.OPEN).length,
-          losses: fleet ? fleet.losses().length : light ? light.losses : 0,
-          rooms: fleet ? [...new Set(bots.map((b) => b.node?.roomId).filter((r): r is string => !!r))] : light ? light.rooms : [],
-          cpuSeconds: cpuNow(),
-        };
-        send(sample);
+      case 'sample':
+        send({ type: 'sample', ...observe(), cpuSeconds: cpuNow() } satisfies GeneratorSample);
         break;
-      }
       case 'stop':
         stopRaw?.();
         light?.stop();

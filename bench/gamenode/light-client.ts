@@ -5,6 +5,8 @@ import { HEARTBEAT, type RoomMode } from '../../shared/protocol';
 import { BotApi } from '../../server/bots/api';
 import { paced } from '../../server/bots/pace';
 import { SessionStore } from '../../client/src/net/session';
+import { SilenceWatch } from '../../client/src/net/silence';
+import type { ClientsSample } from './generator';
 
 /**
  * The capacity curve's players: seated like bots (a guest login and a matchmake through the real
@@ -12,8 +14,8 @@ import { SessionStore } from '../../client/src/net/session';
  * send an input every tick and a ping every second, as the bots do, and read nothing: the node
  * cannot tell them from bots (it encodes and sends the same patches), but they cost the load
  * core about half what a bot does (0.42-0.54 of it per 1000 against 0.97: a bot decodes every
- * patch and steers), and bots capped the curve at ~1000 players on the one load core. A client silent for
- * HEARTBEAT.silenceMs counts as a loss (a false death of the live node).
+ * patch and steers), and bots capped the curve at ~1000 players on the one load core. A client
+ * that finds its host silent as a bot would (SilenceWatch) counts as a loss: a false death of the live node.
  */
 export class LightClients {
   readonly #clients: LightClient[] = [];
@@ -49,16 +51,15 @@ export class LightClients {
     return failed;
   }
 
-  get inPlay(): number {
-    return this.#clients.filter((c) => c.open && !c.lost).length;
-  }
-
-  get losses(): number {
-    return this.#clients.filter((c) => c.lost).length;
-  }
-
-  get rooms(): string[] {
-    return [...new Set(this.#clients.map((c) => c.roomId))];
+  /** What the clients heard so far and how they stand, for the generator's sample. */
+  sample(): ClientsSample {
+    return {
+      bytesIn: this.bytesIn,
+      messagesIn: this.messagesIn,
+      inPlay: this.#clients.filter((c) => c.open && !c.lost).length,
+      losses: this.#clients.filter((c) => c.lost).length,
+      rooms: [...new Set(this.#clients.map((c) => c.roomId))],
+    };
   }
 
   stop(): void {
@@ -90,6 +91,7 @@ class LightClient {
   open = true;
   lost = false;
   #lastMessageAt = performance.now();
+  readonly #silence = new SilenceWatch();
   #seq = 0;
   readonly #input = Buffer.from(INPUT_TEMPLATE);
   readonly #ping = Buffer.from(PING_TEMPLATE);
@@ -109,7 +111,7 @@ class LightClient {
           resolve(client);
         }
       });
-      ws.once('error', reject);
+      ws.on('error', reject); // before the join: it failed; after: the close that follows ends the client
       ws.once('close', () => {
         client.open = false;
         reject(new Error(`closed before the join: ${url}`));
@@ -120,7 +122,7 @@ class LightClient {
   /** One tick: an input (a walk that turns every second), a ping when due, and the silence check. */
   tick(pingEvery: number): void {
     if (!this.open) return;
-    if (performance.now() - this.#lastMessageAt > HEARTBEAT.silenceMs) this.lost = true;
+    if (!this.lost && this.#silence.silent(performance.now(), this.#lastMessageAt)) this.lost = true;
     this.#seq++;
     this.#input.writeUInt32BE(this.#seq, SEQ_AT);
     if (this.#seq % 20 === 1) {
