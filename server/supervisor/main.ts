@@ -116,16 +116,6 @@ let ingress: Ingress | null = null;
 const SAME_SIGNAL_MS = 500;
 let stoppingAt: number | null = null;
 async function shutdown(code: number): Promise<never> {
-  if (stoppingAt !== null) {
-    if (performance.now() - stoppingAt < SAME_SIGNAL_MS) return new Promise<never>(() => {});
-    // Asked again: stop at once, but never leave a process behind (a game node whose close hung
-    // would outlive us; Redis never exits by itself).
-    say('stopping at once: killing every process');
-    cluster.kill();
-    rmSync(CONTROL_FILE, { force: true });
-    await within(store?.stop() ?? Promise.resolve(), 2000, () => new Error('the store did not stop')).catch(() => {});
-    process.exit(code || 1);
-  }
   stoppingAt = performance.now();
   say('stopping... (Ctrl-C again to stop at once)');
   await Promise.allSettled([ingress?.close(), cluster.stop(), control?.close(), web?.close()]);
@@ -133,8 +123,20 @@ async function shutdown(code: number): Promise<never> {
   await store?.stop().catch(() => {});
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+/** Asked again: stop at once, but leave no process behind (a node whose close hung would outlive us; Redis never exits by itself). */
+async function stopAtOnce(): Promise<never> {
+  say('stopping at once: killing every process');
+  cluster.kill();
+  rmSync(CONTROL_FILE, { force: true });
+  await within(store?.stop() ?? Promise.resolve(), 2000, () => new Error('the store did not stop')).catch(() => {});
+  process.exit(1);
+}
+const onSignal = () => {
+  if (stoppingAt === null) void shutdown(0);
+  else if (performance.now() - stoppingAt >= SAME_SIGNAL_MS) void stopAtOnce();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 let web: Awaited<ReturnType<typeof startWeb>> | null = null;
 try {
